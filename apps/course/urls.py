@@ -1,0 +1,10 @@
+from django.urls import path
+
+from apps.course import views
+
+urlpatterns = [
+    path("direction/", views.DirectionListView.as_view(), name="course-directions"),
+    path("category/", views.CategoryListView.as_view(), name="course-categories"),
+    path("", views.CourseListView.as_view(), name="course-list"),
+    path("<id:pk>/", views.CourseDetailView.as_view(), name="course-detail"),
+]

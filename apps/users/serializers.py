@@ -1,0 +1,88 @@
+import re
+
+from django.conf import settings
+from rest_framework import serializers
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
+
+from apps.users.models import User
+from apps.users.tokens import login_payload
+
+MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
+
+
+class LoginSerializer(TokenObtainPairSerializer):
+    """username (or mobile, or e-mail) + password → the plain login object of SPEC §1."""
+
+    default_error_messages = {"no_active_account": "用户名或密码错误"}
+
+    def validate(self, attrs):
+        super().validate(attrs)  # authenticates, sets self.user, raises 401 on failure
+        return login_payload(self.user)
+
+
+class LoginPayloadSerializer(serializers.Serializer):
+    """Shape of the login answer (documentation only)."""
+
+    token = serializers.CharField()
+    refresh = serializers.CharField()
+    cart_total = serializers.IntegerField()
+    user_id = serializers.IntegerField()
+    username = serializers.CharField()
+    nickname = serializers.CharField()
+    avatar = serializers.CharField()
+    credit = serializers.IntegerField()
+    mobile = serializers.CharField(allow_null=True)
+
+
+class RegisterSerializer(serializers.Serializer):
+    mobile = serializers.CharField(max_length=11, error_messages={"max_length": "手机号格式不正确"})
+    password = serializers.CharField(min_length=8, max_length=18, write_only=True, trim_whitespace=False)
+    re_password = serializers.CharField(min_length=8, max_length=18, write_only=True, trim_whitespace=False)
+
+    default_error_messages = {"password_mismatch": "两次输入的密码不一致"}
+
+    def validate_mobile(self, value):
+        if not MOBILE_PATTERN.match(value):
+            raise serializers.ValidationError("手机号格式不正确")
+        if User.objects.filter(mobile=value).exists() or User.objects.filter(username=value).exists():
+            raise serializers.ValidationError("该手机号已注册")
+        return value
+
+    def validate(self, attrs):
+        if attrs["password"] != attrs["re_password"]:
+            raise serializers.ValidationError({"re_password": [self.error_messages["password_mismatch"]]})
+        return attrs
+
+
+class UserInfoSerializer(serializers.ModelSerializer):
+    """The profile page: `username`, `mobile`, `credit` and `money` are read-only."""
+
+    user_id = serializers.IntegerField(source="id", read_only=True)
+    avatar = serializers.ImageField(required=False, allow_null=False, write_only=True)
+
+    class Meta:
+        model = User
+        fields = [
+            "user_id",
+            "username",
+            "mobile",
+            "nickname",
+            "avatar",
+            "gender",
+            "position",
+            "city",
+            "signature",
+            "credit",
+            "money",
+        ]
+        read_only_fields = ["username", "mobile", "credit", "money"]
+
+    def validate_avatar(self, value):
+        if value.size > settings.AVATAR_MAX_BYTES:
+            raise serializers.ValidationError("头像图片不能超过 2MB")
+        return value
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["avatar"] = instance.avatar_url
+        return data

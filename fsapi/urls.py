@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path, register_converter
+from django.views.static import serve
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from extension.converters import IdConverter, OrderNumberConverter
+from extension.health import HealthView
+
+register_converter(IdConverter, "id")
+register_converter(OrderNumberConverter, "order_number")
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("user/", include("apps.users.urls")),
+    path("course/", include("apps.course.urls")),
+    path("cart/", include("apps.cart.urls")),
+    path("coupon/", include("apps.coupon.urls")),
+    path("order/", include("apps.orders.urls")),
+    path("payments/", include("apps.payments.urls")),
+    path("healthz", HealthView.as_view(), name="healthz"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]
+
+if settings.SERVE_MEDIA:
+    media_prefix = settings.MEDIA_URL.lstrip("/")
+    urlpatterns.append(re_path(rf"^{media_prefix}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}))
+
+handler400 = "extension.views.bad_request"
+handler403 = "extension.views.permission_denied"
+handler404 = "extension.views.page_not_found"
+handler500 = "extension.views.server_error"
