@@ -142,6 +142,15 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A countdown task waits unacknowledged in the worker; Redis re-delivers it after the visibility
 # timeout, which must therefore outlast the longest countdown (ORDER_TIMEOUT) by a margin.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
+# the sweep that times out unpaid orders whose countdown task was lost (seconds between runs)
+ORDER_SWEEP_INTERVAL = env.float("ORDER_SWEEP_INTERVAL", default=60.0)
+CELERY_BEAT_SCHEDULE = {
+    "expire-overdue-orders": {
+        "task": "expire_overdue_orders",
+        "schedule": ORDER_SWEEP_INTERVAL,
+        "options": {"expires": ORDER_SWEEP_INTERVAL},
+    },
+}
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")
 )
@@ -149,7 +158,6 @@ CELERY_BEAT_SCHEDULE_FILENAME = env.str(
 # --- business constants ---------------------------------------------------------------------
 ORDER_TIMEOUT = env.int("ORDER_TIMEOUT", default=15 * 60)  # seconds an order may stay unpaid
 CREDIT_TO_MONEY = env.int("CREDIT_TO_MONEY", default=10)  # credits per yuan
-ORDER_SWEEP_INTERVAL = env.float("ORDER_SWEEP_INTERVAL", default=60.0)  # beat period, seconds
 CART_MAX_LINES = env.int("CART_MAX_LINES", default=100)
 
 # --- alipay (empty app id = the local sandbox) ----------------------------------------------

@@ -1,0 +1,76 @@
+"""The only code that knows how coupon records are kept in Redis (connection `coupon`):
+a hash per record at `"{user_id}:{coupon_log_id}"` expiring at the coupon's end, and a set per
+user, `coupon_index_{user_id}`, naming the user's record ids so a listing never scans the keyspace."""
+
+from datetime import datetime
+
+from django_redis import get_redis_connection
+
+
+def _redis():
+    return get_redis_connection("coupon")
+
+
+def coupon_key(user_id: int, coupon_log_id: int) -> str:
+    return f"{user_id}:{coupon_log_id}"
+
+
+def index_key(user_id: int) -> str:
+    return f"coupon_index_{user_id}"
+
+
+def write(user_id: int, coupon_log_id: int, fields: dict, expire_at: datetime) -> None:
+    key = coupon_key(user_id, coupon_log_id)
+    pipe = _redis().pipeline()
+    pipe.delete(key)
+    pipe.hset(key, mapping=fields)
+    pipe.expireat(key, int(expire_at.timestamp()))
+    pipe.sadd(index_key(user_id), coupon_log_id)
+    pipe.execute()
+
+
+def remove(user_id: int, coupon_log_ids) -> None:
+    coupon_log_ids = list(coupon_log_ids)
+    if not coupon_log_ids:
+        return
+    pipe = _redis().pipeline()
+    pipe.delete(*[coupon_key(user_id, log_id) for log_id in coupon_log_ids])
+    pipe.srem(index_key(user_id), *coupon_log_ids)
+    pipe.execute()
+
+
+def read_all(user_id: int) -> list[dict]:
+    """Every record of the user still in Redis, each with `user_coupon_id`; expired ones are
+    dropped from the index on the way."""
+    redis = _redis()
+    log_ids = sorted(int(member) for member in redis.smembers(index_key(user_id)))
+    if not log_ids:
+        return []
+    pipe = redis.pipeline()
+    for log_id in log_ids:
+        pipe.hgetall(coupon_key(user_id, log_id))
+    records, expired = [], []
+    for log_id, raw in zip(log_ids, pipe.execute(), strict=True):
+        if not raw:
+            expired.append(log_id)
+            continue
+        record = {key.decode(): value.decode() for key, value in raw.items()}
+        record["user_coupon_id"] = log_id
+        records.append(record)
+    if expired:
+        redis.srem(index_key(user_id), *expired)
+    return records
+
+
+def all_entries() -> dict[int, set[int]]:
+    """{user_id: {coupon_log_id}} of everything in Redis (for the rebuild; SCAN, not KEYS)."""
+    redis = _redis()
+    entries: dict[int, set[int]] = {}
+    for key in redis.scan_iter(match="coupon_index_*", count=1000):
+        user_id = int(key.decode().rsplit("_", 1)[1])
+        entries.setdefault(user_id, set()).update(int(member) for member in redis.smembers(key))
+    for key in redis.scan_iter(match="*:*", count=1000):
+        user_part, _, log_part = key.decode().partition(":")
+        if user_part.isdigit() and log_part.isdigit():
+            entries.setdefault(int(user_part), set()).add(int(log_part))
+    return entries

@@ -1,0 +1,264 @@
+"""Coupon records and their Redis copy. The database is the truth; Redis is a fast copy that
+every write here refreshes after commit and `sync_coupons` can rebuild from scratch."""
+
+import json
+import logging
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F, Prefetch
+from django.utils import timezone
+
+from apps.coupon import redis_store
+from apps.coupon.exceptions import (
+    CouponNotApplicable,
+    CouponNotFound,
+    CouponNotInTime,
+    CouponSoldOut,
+    CouponTaken,
+    CouponUsed,
+)
+from apps.coupon.models import Coupon, CouponCourse, CouponCourseCat, CouponDirection, CouponLog
+from apps.coupon.rules import CouponRule
+
+logger = logging.getLogger("fsapi.coupon")
+
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+def coupon_logs_with_links():
+    """CouponLog rows with their coupon and its scope links prefetched (no query per record)."""
+    return CouponLog.objects.select_related("coupon").prefetch_related(
+        Prefetch("coupon__to_direction", queryset=CouponDirection.objects.select_related("direction")),
+        Prefetch("coupon__to_category", queryset=CouponCourseCat.objects.select_related("category")),
+        Prefetch("coupon__to_course", queryset=CouponCourse.objects.select_related("course")),
+    )
+
+
+def coupon_fields(log: CouponLog) -> dict:
+    """Everything the client shows of a record, as the Redis hash stores it."""
+    coupon = log.coupon
+
+    def links(rows, key):
+        return json.dumps(
+            [{f"{key}__id": getattr(row, f"{key}_id"), f"{key}__name": getattr(row, key).name} for row in rows],
+            ensure_ascii=False,
+        )
+
+    return {
+        "coupon_id": coupon.id,
+        "name": coupon.name,
+        "discount": coupon.discount,
+        "get_discount_display": coupon.get_discount_display(),
+        "coupon_type": coupon.coupon_type,
+        "get_coupon_type_display": coupon.get_coupon_type_display(),
+        "get_type": coupon.get_type,
+        "get_get_type_display": coupon.get_get_type_display(),
+        "start_time": timezone.localtime(coupon.start_time).strftime(TIME_FORMAT),
+        "end_time": timezone.localtime(coupon.end_time).strftime(TIME_FORMAT),
+        "condition": str(coupon.condition),
+        "sale": coupon.sale,
+        "to_direction": links(coupon.to_direction.all(), "direction"),
+        "to_category": links(coupon.to_category.all(), "category"),
+        "to_course": links(coupon.to_course.all(), "course"),
+    }
+
+
+def is_available(log: CouponLog, now=None) -> bool:
+    """A record belongs in Redis while it can still be chosen: unused, free, not ended."""
+    now = now or timezone.now()
+    coupon = log.coupon
+    return (
+        not log.is_deleted
+        and log.is_show
+        and log.use_status == CouponLog.UseStatus.UNUSED
+        and log.order_id is None
+        and not coupon.is_deleted
+        and coupon.is_show
+        and coupon.end_time > now
+    )
+
+
+def mirror_coupon_logs(coupon_log_ids) -> None:
+    """Make Redis agree with the database for these records (write or remove each)."""
+    coupon_log_ids = set(coupon_log_ids)
+    if not coupon_log_ids:
+        return
+    now = timezone.now()
+    found = {log.id: log for log in coupon_logs_with_links().filter(pk__in=coupon_log_ids)}
+    for log in found.values():
+        if is_available(log, now):
+            redis_store.write(log.user_id, log.id, coupon_fields(log), log.coupon.end_time)
+        else:
+            redis_store.remove(log.user_id, [log.id])
+    gone = coupon_log_ids - set(found)
+    if gone:  # deleted rows: their user is unknown now, so look them up in Redis
+        for user_id, log_ids in redis_store.all_entries().items():
+            redis_store.remove(user_id, log_ids & gone)
+
+
+def mirror_after_commit(coupon_log_ids) -> None:
+    """Refresh the Redis copy once the surrounding transaction commits (nothing if it rolls back).
+    A Redis failure then is logged, not raised: the database already holds the truth."""
+    coupon_log_ids = list(coupon_log_ids)
+    if coupon_log_ids:
+        transaction.on_commit(lambda: mirror_coupon_logs(coupon_log_ids), robust=True)
+
+
+def remove_after_commit(entries) -> None:
+    """Remove (user_id, coupon_log_id) pairs from Redis once the transaction commits."""
+    entries = list(entries)
+
+    def remove():
+        for user_id, log_id in entries:
+            redis_store.remove(user_id, [log_id])
+
+    if entries:
+        transaction.on_commit(remove, robust=True)
+
+
+def user_coupons(user_id: int) -> list[dict]:
+    """The user's available coupons, from Redis, scope lists decoded."""
+    records = redis_store.read_all(user_id)
+    for record in records:
+        for field in ("to_direction", "to_category", "to_course"):
+            record[field] = json.loads(record.get(field) or "[]")
+    return records
+
+
+def enable_coupons(user_id: int, courses) -> list[dict]:
+    """The user's coupons usable now on `courses`, each with `enable_course` ("__all__" for a
+    general coupon, else the ids it applies to) and the `amount` it would take off."""
+    now_text = timezone.localtime().strftime(TIME_FORMAT)
+    usable = []
+    for record in redis_store.read_all(user_id):
+        if record["start_time"] > now_text:
+            continue
+        rule = CouponRule.from_mirror(record)
+        amount = rule.amount_off(courses)
+        if amount is None:
+            continue
+        for field in ("to_direction", "to_category", "to_course"):
+            record[field] = json.loads(record.get(field) or "[]")
+        if rule.coupon_type == Coupon.CouponType.GENERAL:
+            record["enable_course"] = "__all__"
+        else:
+            record["enable_course"] = sorted(course.id for course in rule.applicable_courses(courses))
+        record["amount"] = f"{amount:.2f}"
+        usable.append(record)
+    return usable
+
+
+# --- used by the order service, inside its transaction -------------------------------------
+
+
+def coupon_for_order(*, user_id: int, coupon_log_id: int, courses) -> tuple[CouponLog, Decimal]:
+    """The user's record `coupon_log_id` and what it takes off `courses`, or a typed error:
+    not the user's (not found), used, bound to another live order, outside its time window, or
+    not applicable / minimum spend not met. Reads the database, never the Redis copy."""
+    log = coupon_logs_with_links().filter(pk=coupon_log_id, user_id=user_id, is_deleted=False, is_show=True).first()
+    if log is None or log.coupon.is_deleted:
+        raise CouponNotFound()
+    if log.use_status != CouponLog.UseStatus.UNUSED:
+        raise CouponUsed()
+    if log.order_id is not None:
+        raise CouponTaken()
+    now = timezone.now()
+    if not (log.coupon.start_time <= now < log.coupon.end_time):
+        raise CouponNotInTime()
+    amount = CouponRule.from_coupon(log.coupon).amount_off(courses)
+    if amount is None:
+        raise CouponNotApplicable()
+    return log, amount
+
+
+def bind_coupon(*, coupon_log: CouponLog, order_id: int) -> None:
+    """Bind the record to the order. The guard is in the UPDATE: of two orders racing for one
+    coupon exactly one binds it, the other raises CouponTaken (and its transaction rolls back)."""
+    bound = CouponLog.objects.filter(
+        pk=coupon_log.pk, use_status=CouponLog.UseStatus.UNUSED, order__isnull=True
+    ).update(order_id=order_id)
+    if not bound:
+        raise CouponTaken()
+    remove_after_commit([(coupon_log.user_id, coupon_log.pk)])
+
+
+def release_coupons(*, order_ids) -> list[int]:
+    """Free the unused records bound to these orders (cancelled or timed out): available again in
+    the database now and in Redis after commit, until each coupon's own end time."""
+    log_ids = list(
+        CouponLog.objects.filter(order_id__in=list(order_ids), use_status=CouponLog.UseStatus.UNUSED).values_list(
+            "id", flat=True
+        )
+    )
+    if log_ids:
+        CouponLog.objects.filter(pk__in=log_ids).update(order=None)
+        mirror_after_commit(log_ids)
+    return log_ids
+
+
+def mark_coupon_used(*, order_id: int) -> None:
+    """The order bound to it was paid: the record is used for good."""
+    logs = list(
+        CouponLog.objects.filter(order_id=order_id, use_status=CouponLog.UseStatus.UNUSED).values_list("id", "user_id")
+    )
+    if logs:
+        CouponLog.objects.filter(pk__in=[log_id for log_id, _ in logs]).update(
+            use_status=CouponLog.UseStatus.USED, use_time=timezone.now()
+        )
+        remove_after_commit([(user_id, log_id) for log_id, user_id in logs])
+
+
+# --- admin and operators --------------------------------------------------------------------
+
+
+@transaction.atomic
+def issue_coupon(*, coupon: Coupon, users) -> tuple[list[CouponLog], list]:
+    """Give the coupon to users, at most `per_limit` each and never more than `has_total` left.
+    Answers (records created, users skipped because they hold enough already)."""
+    users = list(users)
+    held = {}
+    for user_id in CouponLog.objects.filter(coupon=coupon, user__in=users, is_deleted=False).values_list(
+        "user_id", flat=True
+    ):
+        held[user_id] = held.get(user_id, 0) + 1
+    receivers = [user for user in users if held.get(user.pk, 0) < coupon.per_limit]
+    skipped = [user for user in users if user not in receivers]
+    if not receivers:
+        return [], skipped
+    taken = Coupon.objects.filter(pk=coupon.pk, has_total__gte=len(receivers)).update(
+        has_total=F("has_total") - len(receivers)
+    )
+    if not taken:
+        raise CouponSoldOut()
+    logs = CouponLog.objects.bulk_create([CouponLog(user=user, coupon=coupon) for user in receivers])
+    mirror_after_commit([log.pk for log in logs])  # SQLite and MariaDB return the new ids
+    return logs, skipped
+
+
+def sync_coupons() -> dict:
+    """Rebuild every user's Redis coupons from the database: write what is available, remove
+    what is not, mark ended unused records 已过期. Safe to run at any time."""
+    now = timezone.now()
+    expired = CouponLog.objects.filter(
+        use_status=CouponLog.UseStatus.UNUSED, order__isnull=True, coupon__end_time__lte=now
+    ).update(use_status=CouponLog.UseStatus.EXPIRED)
+    available = [
+        log
+        for log in coupon_logs_with_links().filter(
+            use_status=CouponLog.UseStatus.UNUSED, order__isnull=True, is_deleted=False, coupon__end_time__gt=now
+        )
+        if is_available(log, now)
+    ]
+    wanted: dict[int, set[int]] = {}
+    for log in available:
+        wanted.setdefault(log.user_id, set()).add(log.id)
+    removed = 0
+    for user_id, log_ids in redis_store.all_entries().items():
+        stale = log_ids - wanted.get(user_id, set())
+        redis_store.remove(user_id, stale)
+        removed += len(stale)
+    for log in available:
+        redis_store.write(log.user_id, log.id, coupon_fields(log), log.coupon.end_time)
+    logger.info("sync_coupons: %d written, %d removed, %d marked expired", len(available), removed, expired)
+    return {"written": len(available), "removed": removed, "expired": expired}

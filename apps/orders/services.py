@@ -1,0 +1,346 @@
+"""Every change of an order's life: create, cancel, time out, pay, delete, recover.
+
+Leaving UNPAID happens in exactly one place, `_leave_unpaid`: it locks the users' rows and then
+the orders' rows (always in that order, each by primary key, so concurrent transitions cannot
+deadlock), and its guarded UPDATE … WHERE order_status = 0 decides who wins. The winner gives the
+credit and the coupon back exactly once; Redis, Celery and Alipay calls run after commit.
+"""
+
+import enum
+import logging
+from collections import defaultdict
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django_redis import get_redis_connection
+
+from apps.cart import redis_store as cart_store
+from apps.coupon.services import bind_coupon, coupon_for_order, mark_coupon_used, release_coupons
+from apps.course.selectors import published_courses
+from apps.orders.exceptions import (
+    CoursesAlreadyOwned,
+    CoursesInUnpaidOrder,
+    EmptySelection,
+    InvalidCredit,
+    OrderNotCancellable,
+    OrderNotDeletable,
+    OrderNotFound,
+    OrderNotRecoverable,
+    OrderNumberUnavailable,
+)
+from apps.orders.models import Order, OrderDetail
+from apps.users.models import Credit, User
+from apps.users.selectors import owned_course_ids
+from apps.users.services import grant_courses, spend_credit
+from extension.money import ZERO, to_money
+
+logger = logging.getLogger("fsapi.orders")
+
+ORDER_NUMBER_ATTEMPTS = 5
+
+
+class PayResult(enum.Enum):
+    PAID = "paid"  # this call moved the order 0 → 1
+    ALREADY_PAID = "already_paid"  # a replay: it was paid before, nothing changed
+    CLOSED = "closed"  # it had left 0 for cancelled / timed out: nothing changed
+
+
+# --- create ---------------------------------------------------------------------------------
+
+
+def next_order_number(user_id: int) -> str:
+    """YYYYMMDD (Shanghai) + 8-digit user id + 8-digit Redis counter: 24 digits, a string."""
+    counter = get_redis_connection("cart").incr("order_number")
+    return f"{timezone.localdate():%Y%m%d}{user_id % 10**8:08d}{counter % 10**8:08d}"
+
+
+def _order_lines(user_id: int, course_ids) -> list:
+    """The published courses among the selected ones, refused when any is owned already or
+    waiting in another unpaid order of the user."""
+    courses = sorted(published_courses(course_ids).values(), key=lambda course: course.id)
+    if not courses:
+        raise EmptySelection()
+    ids = [course.id for course in courses]
+    owned = owned_course_ids(user_id=user_id, course_ids=ids)
+    if owned:
+        names = "、".join(course.name for course in courses if course.id in owned)
+        raise CoursesAlreadyOwned(f"您已购买过：{names}，请从购物车中移除后再下单")
+    if OrderDetail.objects.filter(
+        order__user_id=user_id, order__order_status=Order.Status.UNPAID, course_id__in=ids
+    ).exists():
+        raise CoursesInUnpaidOrder()
+    return courses
+
+
+def _credit_discount(credit: int, user: User, courses) -> Decimal:
+    usable = sum(course.credit for course in courses)
+    if credit < 0 or credit > user.credit:
+        raise InvalidCredit(f"积分不足：您当前有 {user.credit} 积分")
+    if credit > usable:
+        raise InvalidCredit(f"本次最多可使用 {usable} 积分")
+    return to_money(Decimal(credit) / settings.CREDIT_TO_MONEY)
+
+
+def create_order(*, user: User, pay_type: int, user_coupon_id: int = -1, credit: int = 0) -> Order:
+    """Create an unpaid order from the selected cart lines (SPEC §4) or raise a typed error and
+    change nothing. The user's row lock serialises one user's orders, so a double submit cannot
+    create two orders; the coupon bind and the credit spend are guarded updates."""
+    with transaction.atomic():
+        locked_user = User.objects.select_for_update().get(pk=user.pk)
+        course_ids = cart_store.selected_course_ids(user.pk)
+        if not course_ids:
+            raise EmptySelection()
+        courses = _order_lines(user.pk, course_ids)
+
+        coupon_log, coupon_discount = None, ZERO
+        if user_coupon_id != -1:
+            coupon_log, coupon_discount = coupon_for_order(
+                user_id=user.pk, coupon_log_id=user_coupon_id, courses=courses
+            )
+        credit_discount = _credit_discount(credit, locked_user, courses)
+
+        total_price = sum((course.price for course in courses), ZERO)
+        subtotal = sum((course.real_price for course in courses), ZERO)
+        real_price = max(subtotal - coupon_discount - credit_discount, ZERO)
+        order = _insert_order(
+            user_id=user.pk,
+            name=_order_name(courses),
+            pay_type=pay_type,
+            total_price=total_price,
+            real_price=to_money(real_price),
+            credit=credit,
+            credit_discount=credit_discount,
+            coupon_discount=coupon_discount,
+            user_coupon=coupon_log,
+        )
+        OrderDetail.objects.bulk_create(
+            [
+                OrderDetail(
+                    order=order,
+                    course=course,
+                    name=course.name,
+                    price=course.price,
+                    real_price=course.real_price,
+                    discount_name=course.discount.get("type", ""),
+                )
+                for course in courses
+            ]
+        )
+        if coupon_log is not None:
+            bind_coupon(coupon_log=coupon_log, order_id=order.pk)
+        spend_credit(user_id=user.pk, amount=credit, remark=f"订单 {order.order_number} 积分抵扣")
+
+        ordered = [course.id for course in courses]
+        transaction.on_commit(lambda: cart_store.remove_lines(user.pk, ordered), robust=True)
+        transaction.on_commit(lambda: schedule_timeout(order.pk), robust=True)
+    logger.info("order %s created for user %s: %s", order.order_number, user.pk, order.real_price)
+    return order
+
+
+def _order_name(courses) -> str:
+    name = "购买课程：" + "、".join(course.name for course in courses)
+    return name if len(name) <= 255 else name[:252] + "…"
+
+
+def _insert_order(*, user_id: int, **fields) -> Order:
+    """Insert the order under a fresh number; a clash (the Redis counter was reset) takes the next."""
+    for _ in range(ORDER_NUMBER_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return Order.objects.create(user_id=user_id, order_number=next_order_number(user_id), **fields)
+        except IntegrityError:
+            logger.warning("order number clash for user %s, taking the next one", user_id)
+    raise OrderNumberUnavailable()
+
+
+def schedule_timeout(order_id: int) -> None:
+    """Time the order out ORDER_TIMEOUT seconds from now. If the broker is down, the beat sweep
+    (expire_overdue_orders) still times it out: log, don't fail the request."""
+    from apps.orders.tasks import order_timeout
+
+    try:
+        order_timeout.apply_async(kwargs={"order_id": order_id}, countdown=settings.ORDER_TIMEOUT)
+    except Exception:
+        logger.warning("could not schedule the time-out of order %s; the sweep will", order_id, exc_info=True)
+
+
+# --- leave unpaid: cancel, time out ---------------------------------------------------------
+
+
+def _lock_users(user_ids) -> None:
+    """Row-lock the users, by primary key: every transition locks users before orders."""
+    list(User.objects.select_for_update().filter(pk__in=sorted(user_ids)).order_by("pk").values_list("pk", flat=True))
+
+
+def _leave_unpaid(order_ids, new_status: int, *, created_before: datetime | None = None) -> list[Order]:
+    """Move the still-unpaid orders among `order_ids` to `new_status` and give back their credit
+    and coupons. Answers the orders this call moved; the others (already left 0, or newer than
+    `created_before`) are untouched. Must run inside a transaction."""
+    candidates = Order.objects.filter(pk__in=list(order_ids), order_status=Order.Status.UNPAID)
+    if created_before is not None:
+        candidates = candidates.filter(created_time__lte=created_before)
+    user_ids = set(candidates.values_list("user_id", flat=True))
+    if not user_ids:
+        return []
+    _lock_users(user_ids)
+    orders = list(
+        candidates.select_for_update().order_by("pk").only("id", "user_id", "credit", "order_number", "order_status")
+    )
+    if not orders:
+        return []
+    moved_ids = [order.pk for order in orders]
+    updated = Order.objects.filter(pk__in=moved_ids, order_status=Order.Status.UNPAID).update(
+        order_status=new_status, updated_time=timezone.now()
+    )
+    if updated != len(moved_ids):  # cannot happen under the locks; never restore what did not move
+        raise OrderNotCancellable()
+    for order in orders:
+        order.order_status = new_status
+    _give_back(orders, new_status)
+    return orders
+
+
+def _give_back(orders: list[Order], new_status: int) -> None:
+    """Credit back to each user (one UPDATE per user, one log line per order) and coupons freed."""
+    label = Order.Status(new_status).label
+    refunds: dict[int, int] = defaultdict(int)
+    logs = []
+    for order in orders:
+        if order.credit:
+            refunds[order.user_id] += order.credit
+            logs.append(
+                Credit(
+                    user_id=order.user_id,
+                    operation=Credit.Operation.REFUND,
+                    number=order.credit,
+                    remark=f"订单 {order.order_number} {label}，退还积分",
+                )
+            )
+    for user_id in sorted(refunds):
+        User.objects.filter(pk=user_id).update(credit=F("credit") + refunds[user_id])
+    Credit.objects.bulk_create(logs)
+    release_coupons(order_ids=[order.pk for order in orders])
+    _close_trades_after_commit([order.order_number for order in orders])
+
+
+def _close_trades_after_commit(order_numbers) -> None:
+    """Close the Alipay trades of orders that left 0, so they cannot be paid later (best effort)."""
+    try:
+        from apps.payments.services import schedule_trade_close
+    except ImportError:  # payments not installed yet
+        return
+    for order_number in order_numbers:
+        schedule_trade_close(order_number)
+
+
+def cancel_order(*, order_id: int) -> Order:
+    """Cancel an unpaid order (by its owner or an admin): 0 → 2, credit and coupon back exactly
+    once. Raises OrderNotCancellable (409) when the order is not unpaid any more."""
+    with transaction.atomic():
+        moved = _leave_unpaid([order_id], Order.Status.CANCELLED)
+    if not moved:
+        raise OrderNotCancellable()
+    logger.info("order %s cancelled", moved[0].order_number)
+    return moved[0]
+
+
+def cancel_orders(*, order_ids) -> int:
+    """Cancel the unpaid ones among `order_ids` (the admin's bulk action); answers how many."""
+    with transaction.atomic():
+        return len(_leave_unpaid(order_ids, Order.Status.CANCELLED))
+
+
+def expire_orders(*, order_ids) -> int:
+    """Time out the unpaid ones among `order_ids` that are older than ORDER_TIMEOUT: 0 → 3,
+    everything given back. The countdown task and the beat sweep both come here; either may run
+    first or twice. Answers how many this call timed out."""
+    cutoff = timezone.now() - timedelta(seconds=settings.ORDER_TIMEOUT)
+    with transaction.atomic():
+        moved = _leave_unpaid(order_ids, Order.Status.TIMEOUT, created_before=cutoff)
+    for order in moved:
+        logger.info("order %s timed out", order.order_number)
+    return len(moved)
+
+
+def expire_overdue_orders(*, batch_size: int = 500) -> int:
+    """Time out every unpaid order older than ORDER_TIMEOUT, a batch per transaction (the beat
+    sweep: it catches orders whose countdown task was lost). Answers how many."""
+    total = 0
+    while True:
+        cutoff = timezone.now() - timedelta(seconds=settings.ORDER_TIMEOUT)
+        batch = list(
+            Order.objects.filter(order_status=Order.Status.UNPAID, created_time__lte=cutoff)
+            .order_by("created_time", "pk")
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        if not batch:
+            return total
+        moved = expire_orders(order_ids=batch)
+        total += moved
+        if moved == 0:  # every candidate was taken by someone else meanwhile; look again
+            continue
+
+
+# --- pay ------------------------------------------------------------------------------------
+
+
+def pay_order(*, order_id: int, trade_no: str, paid_at: datetime | None = None) -> PayResult:
+    """0 → 1 exactly once: pay time and trade number recorded, the coupon marked used, the courses
+    granted. A replay answers ALREADY_PAID, an order that left 0 first answers CLOSED; neither
+    changes anything."""
+    paid_at = paid_at or timezone.now()
+    with transaction.atomic():
+        user_id = Order.objects.filter(pk=order_id).values_list("user_id", flat=True).first()
+        if user_id is None:
+            raise OrderNotFound()
+        _lock_users([user_id])
+        order = Order.objects.select_for_update().get(pk=order_id)
+        if order.order_status != Order.Status.UNPAID:
+            return PayResult.ALREADY_PAID if order.order_status == Order.Status.PAID else PayResult.CLOSED
+        Order.objects.filter(pk=order_id, order_status=Order.Status.UNPAID).update(
+            order_status=Order.Status.PAID, pay_time=paid_at, trade_no=trade_no, updated_time=timezone.now()
+        )
+        mark_coupon_used(order_id=order_id)
+        grant_courses(user_id=user_id, course_ids=order.order_courses.values_list("course_id", flat=True))
+    logger.info("order %s paid (trade %s)", order.order_number, trade_no)
+    return PayResult.PAID
+
+
+# --- after the end: delete, recover ---------------------------------------------------------
+
+ENDED = (Order.Status.CANCELLED, Order.Status.TIMEOUT)
+
+
+def delete_order(*, order_id: int) -> None:
+    """Hide a cancelled or timed-out order from its owner for good (soft delete)."""
+    hidden = Order.objects.filter(pk=order_id, order_status__in=ENDED, is_deleted=False).update(
+        is_deleted=True, updated_time=timezone.now()
+    )
+    if not hidden:
+        raise OrderNotDeletable()
+
+
+def recover_order(*, order: Order) -> dict:
+    """Put a cancelled or timed-out order's courses back into the cart, selected, at today's
+    prices, so the user can order again; courses since unpublished or owned are skipped."""
+    if order.order_status not in ENDED:
+        raise OrderNotRecoverable()
+    course_ids = list(order.order_courses.values_list("course_id", flat=True))
+    available = set(published_courses(course_ids)) - owned_course_ids(user_id=order.user_id, course_ids=course_ids)
+    in_cart = set(cart_store.cart_lines(order.user_id))
+    room = settings.CART_MAX_LINES - len(in_cart)
+    added = []
+    for course_id in course_ids:
+        if course_id not in available:
+            continue
+        if course_id not in in_cart:
+            if room <= 0:  # the cart is full: the rest is skipped, not an error
+                continue
+            room -= 1
+        added.append(course_id)
+    cart_total = cart_store.add_lines(order.user_id, added)
+    return {"cart_total": cart_total, "added": added, "skipped": [c for c in course_ids if c not in added]}

@@ -1,0 +1,33 @@
+import pytest
+
+from apps.cart import redis_store
+from apps.course.tests.factories import CourseFactory
+from apps.coupon.services import mirror_coupon_logs
+
+
+@pytest.fixture
+def courses(db):
+    """Two courses: 300.00 (100 credit usable) and 200.00 (50 credit usable)."""
+    return [CourseFactory(price="300.00", credit=100), CourseFactory(price="200.00", credit=50)]
+
+
+@pytest.fixture
+def cart_with(user):
+    """Put courses in the user's cart: cart_with(selected=[…], unselected=[…])."""
+
+    def fill(selected=(), unselected=(), owner=None):
+        owner = owner or user
+        redis_store.add_lines(owner.id, [course.id for course in selected], selected=True)
+        redis_store.add_lines(owner.id, [course.id for course in unselected], selected=False)
+
+    return fill
+
+
+@pytest.fixture
+def mirrored():
+    """Write coupon records to Redis as the admin would."""
+
+    def mirror(*logs):
+        mirror_coupon_logs([log.id for log in logs])
+
+    return mirror

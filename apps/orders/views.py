@@ -1,0 +1,89 @@
+from django.conf import settings
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.views import APIView
+
+from apps.orders.models import Order
+from apps.orders.selectors import get_user_order, order_list
+from apps.orders.serializers import (
+    OrderCreatedSerializer,
+    OrderCreateSerializer,
+    OrderListFilterSerializer,
+    OrderListSerializer,
+    RecoverResultSerializer,
+)
+from apps.orders.services import cancel_order, create_order, delete_order, recover_order
+from extension.response import APIResponse
+
+
+class OrderCreateView(APIView):
+    """POST /order/ — order the selected cart lines."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=OrderCreateSerializer, responses={201: OrderCreatedSerializer})
+    def post(self, request):
+        params = OrderCreateSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        order = create_order(user=request.user, **params.validated_data)
+        data = {"id": order.id, "order_number": order.order_number, "order_timeout": settings.ORDER_TIMEOUT}
+        return APIResponse(data, "下单成功", status=status.HTTP_201_CREATED)
+
+
+class OrderPayStatusView(APIView):
+    """GET /order/pay/status/ — the order statuses, [[0, "未支付"], …]."""
+
+    @extend_schema(responses=serializers.ListField(child=serializers.ListField()))
+    def get(self, request):
+        return APIResponse([list(choice) for choice in Order.Status.choices])
+
+
+@extend_schema(parameters=[OrderListFilterSerializer])
+class OrderListView(ListAPIView):
+    """GET /order/list/ — the caller's orders, newest first."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = OrderListSerializer
+
+    def get_queryset(self):
+        params = OrderListFilterSerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        filters = params.validated_data
+        return order_list(
+            user=self.request.user,
+            status=filters.get("status"),
+            order_number=filters.get("order_number"),
+            created_from=filters["created_from"],
+            created_before=filters["created_before"],
+        )
+
+
+class OrderView(APIView):
+    """PUT /order/<id>/ cancels the caller's unpaid order; DELETE hides an ended one."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: OpenApiResponse(description="订单已取消")})
+    def put(self, request, pk):
+        order = get_user_order(user=request.user, order_id=pk)
+        cancel_order(order_id=order.id)
+        return APIResponse(None, "订单已取消")
+
+    @extend_schema(responses={200: OpenApiResponse(description="订单已删除")})
+    def delete(self, request, pk):
+        order = get_user_order(user=request.user, order_id=pk)
+        delete_order(order_id=order.id)
+        return APIResponse(None, "订单已删除")
+
+
+class OrderRecoverView(APIView):
+    """POST /order/<id>/recover/ — put an ended order's courses back into the cart."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=RecoverResultSerializer)
+    def post(self, request, pk):
+        order = get_user_order(user=request.user, order_id=pk)
+        return APIResponse(recover_order(order=order), "课程已重新加入购物车")
