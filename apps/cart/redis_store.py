@@ -52,7 +52,15 @@ def add_lines(user_id: int, course_ids, selected: bool = True) -> int:
     return pipe.execute()[-1]
 
 
-# Lua scripts run atomically in Redis: a line removed meanwhile is never written back.
+# Lua scripts run atomically in Redis: a line removed meanwhile is never written back, and two
+# concurrent adds cannot both pass the size check.
+ADD_WITHIN_LIMIT = """
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 or redis.call('HLEN', KEYS[1]) < tonumber(ARGV[2]) then
+    redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+    return redis.call('HLEN', KEYS[1])
+end
+return -1
+"""
 SET_ONE_IF_PRESENT = """
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
     redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
@@ -68,6 +76,13 @@ return 1
 """
 
 
+def add_line_within_limit(user_id: int, course_id: int, limit: int) -> int | None:
+    """Add (or re-select) a line unless that would make more than `limit` lines; answers the number
+    of lines afterwards, or None when the cart is full (nothing written)."""
+    total = _redis().eval(ADD_WITHIN_LIMIT, 1, cart_key(user_id), course_id, limit, SELECTED)
+    return None if total < 0 else total
+
+
 def set_selected(user_id: int, course_id: int, selected: bool) -> bool:
     """Tick or untick one existing line; False when the line is not in the cart."""
     value = SELECTED if selected else NOT_SELECTED
@@ -78,7 +93,9 @@ def set_all_selected(user_id: int, selected: bool) -> None:
     _redis().eval(SET_ALL, 1, cart_key(user_id), SELECTED if selected else NOT_SELECTED)
 
 
-def remove_lines(user_id: int, course_ids) -> None:
+def remove_lines(user_id: int, course_ids) -> int:
+    """Remove lines; answers how many were there."""
     course_ids = list(course_ids)
-    if course_ids:
-        _redis().hdel(cart_key(user_id), *course_ids)
+    if not course_ids:
+        return 0
+    return _redis().hdel(cart_key(user_id), *course_ids)
