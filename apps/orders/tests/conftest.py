@@ -1,8 +1,8 @@
 import pytest
 
 from apps.cart import redis_store
-from apps.course.tests.factories import CourseFactory
 from apps.coupon.services import mirror_coupon_logs
+from apps.course.tests.factories import CourseFactory
 
 
 @pytest.fixture

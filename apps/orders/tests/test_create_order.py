@@ -162,7 +162,9 @@ def test_credit_beyond_balance_is_400(db, courses, cart_with):
 # --- coupons ---------------------------------------------------------------------------------
 
 
-def test_reduce_coupon_and_credit_add_up(auth_client, user, courses, cart_with, mirrored, django_capture_on_commit_callbacks):
+def test_reduce_coupon_and_credit_add_up(
+    auth_client, user, courses, cart_with, mirrored, django_capture_on_commit_callbacks
+):
     log = CouponLogFactory(user=user, coupon__sale="-20")
     mirrored(log)
     cart_with(selected=courses)

@@ -1,0 +1,122 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from apps.coupon.tests.factories import CouponLogFactory
+from apps.orders.models import Order
+from apps.orders.tests.factories import OrderDetailFactory, OrderFactory
+from apps.users.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def make_orders(user, count, **fields):
+    orders = []
+    for _ in range(count):
+        order = OrderFactory(user=user, **fields)
+        OrderDetailFactory(order=order)
+        OrderDetailFactory(order=order)
+        orders.append(order)
+    return orders
+
+
+def test_pay_status_choices(api_client):
+    expected = [[0, "未支付"], [1, "已支付"], [2, "已取消"], [3, "已超时"]]
+    for path in ("/order/pay/status/", "/order/pay/choices/"):
+        response = api_client.get(path)
+        assert response.status_code == 200 and response.json()["data"] == expected
+
+
+def test_list_shape_newest_first_only_mine(auth_client, user):
+    log = CouponLogFactory(user=user, coupon__name="满300减20", coupon__sale="-20", coupon__condition="300")
+    older = make_orders(user, 1)[0]
+    newer = OrderFactory(user=user, user_coupon=log, credit=100, real_price=Decimal("70.00"))
+    detail = OrderDetailFactory(order=newer, course__price="100.00")
+    make_orders(UserFactory(), 2)
+    OrderFactory(user=user, is_deleted=True)
+
+    data = auth_client.get("/order/list/").json()["data"]
+
+    assert data["count"] == 2
+    first = data["results"][0]
+    assert [o["id"] for o in data["results"]] == [newer.id, older.id]
+    assert {"id", "order_number", "total_price", "real_price", "pay_time", "created_time", "credit", "coupon",
+            "pay_type", "order_status", "order_courses"} <= set(first)  # fmt: skip
+    assert first["order_number"] == newer.order_number and first["real_price"] == "70.00"
+    assert first["coupon"] == {"id": log.coupon_id, "name": "满300减20", "sale": "-20", "discount": 1,
+                               "condition": "300.00"}  # fmt: skip
+    assert data["results"][1]["coupon"] == {}
+    [line] = first["order_courses"]
+    assert line == {
+        "id": detail.id, "price": "100.00", "real_price": "100.00", "discount_name": "",
+        "course_id": detail.course_id, "course_name": detail.name,
+        "course_cover": "http://testserver/static/images/default_cover.png",
+    }  # fmt: skip
+    assert first["created_time"].endswith("+08:00")
+    assert first["expire_time"] is not None
+
+
+@pytest.mark.parametrize("status, expected", [("0", [0]), ("1", [1]), ("2", [2]), ("3", [3])])
+def test_status_filters(auth_client, user, status, expected):
+    for value in range(4):
+        OrderFactory(user=user, order_status=value)
+    data = auth_client.get(f"/order/list/?status={status}").json()["data"]
+    assert [o["order_status"] for o in data["results"]] == expected
+
+
+@pytest.mark.parametrize("status", ["-1", "", "abc", "4", "1.0", "99999999999999999999999"])
+def test_other_status_values_mean_all_never_a_500(auth_client, user, status):
+    for value in range(4):
+        OrderFactory(user=user, order_status=value)
+    response = auth_client.get(f"/order/list/?status={status}")
+    assert response.status_code == 200 and response.json()["data"]["count"] == 4
+
+
+def test_order_number_filter_exact_or_prefix(auth_client, user):
+    one = OrderFactory(user=user, order_number="202611260000000100000001")
+    OrderFactory(user=user, order_number="202611250000000100000002")
+    assert auth_client.get(f"/order/list/?order_number={one.order_number}").json()["data"]["count"] == 1
+    assert auth_client.get("/order/list/?order_number=20261126").json()["data"]["count"] == 1
+    assert auth_client.get("/order/list/?order_number=2026").json()["data"]["count"] == 2
+    assert auth_client.get("/order/list/?order_number=abc").status_code == 400
+
+
+def test_date_filters_are_inclusive_shanghai_days(auth_client, user):
+    orders = [OrderFactory(user=user) for _ in range(3)]
+    today = timezone.localdate()
+    for days_ago, order in zip([0, 1, 3], orders, strict=True):
+        Order.objects.filter(pk=order.pk).update(created_time=timezone.now() - timedelta(days=days_ago))
+    yesterday = today - timedelta(days=1)
+    assert auth_client.get(f"/order/list/?start={yesterday}&end={today}").json()["data"]["count"] == 2
+    assert auth_client.get(f"/order/list/?start={today}").json()["data"]["count"] == 1
+    assert auth_client.get(f"/order/list/?end={yesterday}").json()["data"]["count"] == 2
+
+
+@pytest.mark.parametrize(
+    "query", ["start=2026-13-01", "start=yesterday", "end=2026/01/01", "start=2026-02-02&end=2026-02-01"]
+)
+def test_malformed_dates_are_400(auth_client, query):
+    response = auth_client.get(f"/order/list/?{query}")
+    assert response.status_code == 400 and response.json()["code"] == 400
+
+
+@pytest.mark.parametrize("query", ["page=abc", "page=0", "page=99"])
+def test_bad_pages_are_404(auth_client, user, query):
+    make_orders(user, 2)
+    assert auth_client.get(f"/order/list/?{query}").status_code == 404
+
+
+def test_query_count_is_the_same_for_5_and_50_orders_per_page(auth_client, user, django_assert_num_queries):
+    log = CouponLogFactory(user=user)
+    make_orders(user, 50, user_coupon=log)
+    # the user of the token, the count, the page of orders (with coupon), their details (with course)
+    for size in (5, 50):
+        with django_assert_num_queries(4):
+            data = auth_client.get(f"/order/list/?size={size}").json()["data"]
+        assert len(data["results"]) == size
+
+
+def test_list_requires_login(api_client):
+    assert api_client.get("/order/list/").status_code == 401
