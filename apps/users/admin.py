@@ -1,7 +1,13 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
+from django.shortcuts import render
+from django.utils import timezone
 
+from apps.coupon.exceptions import CouponSoldOut
+from apps.coupon.models import Coupon
+from apps.coupon.services import issue_coupon
 from apps.users.models import Credit, User, UserCourse
 
 admin.site.site_header = "飞升在线教育 管理后台"
@@ -31,6 +37,7 @@ class UserAdmin(DjangoUserAdmin):
         ("资产", {"fields": ("credit", "money")}),
     )
     inlines = [CreditInline]
+    actions = ["issue_coupon"]
 
     @transaction.atomic
     def save_model(self, request, obj, form, change):
@@ -45,6 +52,29 @@ class UserAdmin(DjangoUserAdmin):
                 number=delta,
                 remark=f"管理员 {request.user.username} 调整",
             )
+
+    @admin.action(description="发放优惠券给所选用户")
+    def issue_coupon(self, request, queryset):
+        form = IssueCouponForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            coupon = form.cleaned_data["coupon"]
+            try:
+                issued, skipped = issue_coupon(coupon=coupon, users=queryset)
+            except CouponSoldOut:
+                self.message_user(request, f"“{coupon}”剩余数量不足，未发放。", messages.ERROR)
+                return None
+            self.message_user(request, f"已发放 {len(issued)} 张“{coupon}”；{len(skipped)} 位用户已达领取上限。")
+            return None
+        context = {**self.admin_site.each_context(request), "form": form, "users": queryset, "title": "发放优惠券"}
+        return render(request, "admin/users/issue_coupon.html", context)
+
+
+class IssueCouponForm(forms.Form):
+    coupon = forms.ModelChoiceField(label="优惠券", queryset=Coupon.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["coupon"].queryset = Coupon.objects.filter(is_deleted=False, end_time__gt=timezone.now())
 
 
 @admin.register(Credit)

@@ -1,7 +1,9 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from apps.coupon.demo import seed_coupons
 from apps.course.demo import seed_catalogue
+from apps.orders.demo import seed_orders
 from apps.users.demo import seed_accounts
 
 
@@ -12,5 +14,5 @@ class Command(BaseCommand):
         with transaction.atomic():
             demo_user = seed_accounts(self.stdout)
             courses = seed_catalogue(self.stdout)
-        # later seeders (coupons, orders) take demo_user and courses
-        del demo_user, courses
+            seed_coupons(demo_user, self.stdout)
+            seed_orders(demo_user, courses, self.stdout)

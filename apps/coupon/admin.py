@@ -1,0 +1,81 @@
+"""Coupons in the admin. Every save and delete of a coupon record refreshes its Redis copy after
+the transaction commits, so a rolled-back save leaves Redis as it was."""
+
+from django.contrib import admin
+
+from apps.coupon.models import Coupon, CouponCourse, CouponCourseCat, CouponDirection, CouponLog
+from apps.coupon.services import mirror_after_commit, remove_after_commit
+
+
+class CouponDirectionInline(admin.TabularInline):
+    model = CouponDirection
+    extra = 0
+    fields = ["direction"]
+
+
+class CouponCourseCatInline(admin.TabularInline):
+    model = CouponCourseCat
+    extra = 0
+    fields = ["category"]
+
+
+class CouponCourseInline(admin.TabularInline):
+    model = CouponCourse
+    extra = 0
+    fields = ["course"]
+    raw_id_fields = ["course"]
+
+
+@admin.register(Coupon)
+class CouponAdmin(admin.ModelAdmin):
+    list_display = ["id", "name", "start_time", "end_time", "total", "has_total", "coupon_type", "get_type"]
+    list_filter = ["coupon_type", "discount", "get_type", "is_show"]
+    search_fields = ["name"]
+    inlines = [CouponDirectionInline, CouponCourseCatInline, CouponCourseInline]
+
+    def save_related(self, request, form, formsets, change):
+        """A coupon's times, sale or scope changed: its holders' Redis copies follow."""
+        super().save_related(request, form, formsets, change)
+        if change:
+            mirror_after_commit(form.instance.logs.values_list("id", flat=True))
+
+    def delete_model(self, request, obj):
+        entries = list(obj.logs.values_list("user_id", "id"))
+        super().delete_model(request, obj)
+        remove_after_commit(entries)
+
+    def delete_queryset(self, request, queryset):
+        entries = list(CouponLog.objects.filter(coupon__in=queryset).values_list("user_id", "id"))
+        super().delete_queryset(request, queryset)
+        remove_after_commit(entries)
+
+
+@admin.register(CouponLog)
+class CouponLogAdmin(admin.ModelAdmin):
+    list_display = ["id", "user", "coupon", "order", "use_time", "use_status", "is_deleted"]
+    list_filter = ["use_status", "coupon"]
+    search_fields = ["user__username", "user__mobile", "coupon__name", "order__order_number"]
+    list_select_related = ["user", "coupon", "order"]
+    raw_id_fields = ["user", "coupon", "order"]
+
+    def save_model(self, request, obj, form, change):
+        """Saved unused and unexpired: offered in Redis; otherwise removed from it."""
+        previous_user = (
+            CouponLog.objects.filter(pk=obj.pk).values_list("user_id", flat=True).first() if change else None
+        )
+        super().save_model(request, obj, form, change)
+        if previous_user is not None and previous_user != obj.user_id:
+            remove_after_commit([(previous_user, obj.pk)])
+        mirror_after_commit([obj.pk])
+
+    def delete_model(self, request, obj):
+        """Deleted from its own page: gone from Redis too."""
+        entry = (obj.user_id, obj.pk)
+        super().delete_model(request, obj)
+        remove_after_commit([entry])
+
+    def delete_queryset(self, request, queryset):
+        """Deleted in bulk from the list: every one gone from Redis too."""
+        entries = list(queryset.values_list("user_id", "id"))
+        super().delete_queryset(request, queryset)
+        remove_after_commit(entries)

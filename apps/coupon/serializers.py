@@ -1,0 +1,33 @@
+"""Output shapes of the coupon endpoints (documentation: the data comes from the Redis copy)."""
+
+from rest_framework import serializers
+
+
+class CouponRecordSerializer(serializers.Serializer):
+    user_coupon_id = serializers.IntegerField()
+    coupon_id = serializers.CharField()
+    name = serializers.CharField()
+    discount = serializers.CharField()
+    get_discount_display = serializers.CharField()
+    coupon_type = serializers.CharField()
+    get_coupon_type_display = serializers.CharField()
+    get_type = serializers.CharField()
+    get_get_type_display = serializers.CharField()
+    start_time = serializers.CharField()
+    end_time = serializers.CharField()
+    condition = serializers.CharField()
+    sale = serializers.CharField()
+    to_direction = serializers.ListField(child=serializers.DictField())
+    to_category = serializers.ListField(child=serializers.DictField())
+    to_course = serializers.ListField(child=serializers.DictField())
+
+
+class EnableCouponSerializer(CouponRecordSerializer):
+    enable_course = serializers.JSONField(help_text='"__all__" or a list of course ids')
+    amount = serializers.CharField(help_text="what the coupon takes off the selected courses")
+
+
+class EnableCouponsSerializer(serializers.Serializer):
+    has_credit = serializers.IntegerField()
+    credit_to_money = serializers.IntegerField()
+    coupon_list = EnableCouponSerializer(many=True)

@@ -1,0 +1,37 @@
+from django.conf import settings
+from drf_spectacular.utils import extend_schema
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.views import APIView
+
+from apps.cart.redis_store import selected_course_ids
+from apps.coupon.serializers import CouponRecordSerializer, EnableCouponsSerializer
+from apps.coupon.services import enable_coupons, user_coupons
+from apps.course.selectors import published_courses
+from extension.response import APIResponse
+
+
+class CouponListView(APIView):
+    """GET /coupon/ — the caller's available coupons."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=CouponRecordSerializer(many=True))
+    def get(self, request):
+        return APIResponse(user_coupons(request.user.id))
+
+
+class EnableCouponListView(APIView):
+    """GET /coupon/enable/ — what the checkout page offers: credit and the coupons usable on the
+    selected cart lines."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=EnableCouponsSerializer)
+    def get(self, request):
+        courses = published_courses(selected_course_ids(request.user.id)).values()
+        data = {
+            "has_credit": request.user.credit,
+            "credit_to_money": settings.CREDIT_TO_MONEY,
+            "coupon_list": enable_coupons(request.user.id, list(courses)),
+        }
+        return APIResponse(data)

@@ -1,0 +1,39 @@
+"""Demo orders for the demo user, one in every status, so "my orders" has something to show."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from apps.cart import redis_store as cart_store
+from apps.orders.models import Order
+from apps.orders.services import cancel_order, create_order, expire_orders, pay_order
+from apps.users.selectors import owned_course_ids
+
+
+def seed_orders(user, courses, stdout=None) -> None:
+    """Once: a paid, a cancelled, a timed-out and an unpaid order (it times out by itself)."""
+    if Order.objects.filter(user=user).exists():
+        return
+    owned = owned_course_ids(user_id=user.id)
+    candidates = [course for course in courses if course.id not in owned][-4:]
+    if len(candidates) < 4:
+        return
+    saved_cart = cart_store.cart_lines(user.id)
+    cart_store.remove_lines(user.id, list(saved_cart))
+
+    def order_of(course):
+        # seed_demo runs in one transaction: the previous order's cart clean-up waits for its
+        # commit, so empty the cart here to order exactly this course
+        cart_store.remove_lines(user.id, list(cart_store.cart_lines(user.id)))
+        cart_store.add_line(user.id, course.id)
+        return create_order(user=user, pay_type=Order.PayType.ALIPAY)
+
+    paid, cancelled, timed_out, unpaid = (order_of(course) for course in candidates)
+    pay_order(order_id=paid.id, trade_no="DEMO-" + paid.order_number)
+    cancel_order(order_id=cancelled.id)
+    Order.objects.filter(pk=timed_out.pk).update(created_time=timezone.now() - timedelta(days=1))
+    expire_orders(order_ids=[timed_out.id])
+    cart_store.add_lines(user.id, [cid for cid, selected in saved_cart.items() if selected], selected=True)
+    cart_store.add_lines(user.id, [cid for cid, selected in saved_cart.items() if not selected], selected=False)
+    if stdout:
+        stdout.write(f"orders: 4 for {user.username} (paid, cancelled, timed out, unpaid {unpaid.order_number})")
