@@ -1,34 +1,10 @@
-import threading
-
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from apps.cart import redis_store, services
 from apps.cart.exceptions import CartFull
 from apps.course.tests.factories import CategoryFactory, CourseFactory
-
-
-def run_together(actions) -> list:
-    """Run the callables in threads released at the same instant; answers what each returned or raised."""
-    barrier = threading.Barrier(len(actions))
-    results = [None] * len(actions)
-
-    def run(index, action):
-        barrier.wait()
-        try:
-            results[index] = action()
-        except Exception as error:  # the test inspects what was raised
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, action)) for i, action in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+from tests.concurrency import run_concurrently
 
 
 @pytest.mark.django_db
@@ -61,8 +37,8 @@ def test_concurrent_adds_never_exceed_the_limit(user, redis_cart):
     redis_store.add_lines(user.id, [course.id for course in filler])
     contenders = CourseFactory.create_batch(8, category=category)
 
-    results = run_together(
-        [lambda course=course: services.add_to_cart(user=user, course_id=course.id) for course in contenders]
+    results = run_concurrently(
+        *[lambda course=course: services.add_to_cart(user=user, course_id=course.id) for course in contenders]
     )
 
     assert results.count(settings.CART_MAX_LINES) == 1
@@ -71,8 +47,8 @@ def test_concurrent_adds_never_exceed_the_limit(user, redis_cart):
 
 
 def test_concurrent_adds_at_the_redis_level_fill_exactly_to_the_limit():
-    results = run_together(
-        [
+    results = run_concurrently(
+        *[
             lambda course_id=course_id: redis_store.add_line_within_limit(42, course_id, limit=5)
             for course_id in range(1, 31)
         ]
