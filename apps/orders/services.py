@@ -36,6 +36,7 @@ from apps.orders.models import Order, OrderDetail
 from apps.users.models import Credit, User
 from apps.users.selectors import owned_course_ids
 from apps.users.services import grant_courses, spend_credit
+from extension.db import retry_on_deadlock
 from extension.money import ZERO, to_money
 
 logger = logging.getLogger("fsapi.orders")
@@ -85,6 +86,7 @@ def _credit_discount(credit: int, user: User, courses) -> Decimal:
     return to_money(Decimal(credit) / settings.CREDIT_TO_MONEY)
 
 
+@retry_on_deadlock
 def create_order(*, user: User, pay_type: int, user_coupon_id: int = -1, credit: int = 0) -> Order:
     """Create an unpaid order from the selected cart lines (SPEC §4) or raise a typed error and
     change nothing. The user's row lock serialises one user's orders, so a double submit cannot
@@ -237,6 +239,7 @@ def _close_trades_after_commit(order_numbers) -> None:
         schedule_trade_close(order_number)
 
 
+@retry_on_deadlock
 def cancel_order(*, order_id: int) -> Order:
     """Cancel an unpaid order (by its owner or an admin): 0 → 2, credit and coupon back exactly
     once. Raises OrderNotCancellable (409) when the order is not unpaid any more."""
@@ -248,12 +251,14 @@ def cancel_order(*, order_id: int) -> Order:
     return moved[0]
 
 
+@retry_on_deadlock
 def cancel_orders(*, order_ids) -> int:
     """Cancel the unpaid ones among `order_ids` (the admin's bulk action); answers how many."""
     with transaction.atomic():
         return len(_leave_unpaid(order_ids, Order.Status.CANCELLED))
 
 
+@retry_on_deadlock
 def expire_orders(*, order_ids) -> int:
     """Time out the unpaid ones among `order_ids` that are older than ORDER_TIMEOUT: 0 → 3,
     everything given back. The countdown task and the beat sweep both come here; either may run
@@ -288,6 +293,7 @@ def expire_overdue_orders(*, batch_size: int = 500) -> int:
 # --- pay ------------------------------------------------------------------------------------
 
 
+@retry_on_deadlock
 def pay_order(*, order_id: int, trade_no: str, paid_at: datetime | None = None) -> PayResult:
     """0 → 1 exactly once: pay time and trade number recorded, the coupon marked used, the courses
     granted. A replay answers ALREADY_PAID, an order that left 0 first answers CLOSED; neither
