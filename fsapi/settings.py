@@ -167,6 +167,14 @@ ALIPAY_PUBLIC_KEY = env.str("ALIPAY_PUBLIC_KEY", default="", multiline=True)
 ALIPAY_DEBUG = env.bool("ALIPAY_DEBUG", default=True)
 ALIPAY_RETURN_URL = env.str("ALIPAY_RETURN_URL", default="http://127.0.0.1:8000/alipay")
 ALIPAY_NOTIFY_URL = env.str("ALIPAY_NOTIFY_URL", default="http://127.0.0.1:8000/payments/alipay/notify/")
+# >>> payments app settings (apps/payments) ------------------------------------------------
+# The local sandbox (a cashier page served here, notifies signed with a locally generated key
+# pair) stands in for Alipay only while ALIPAY_APP_ID is empty AND ALIPAY_SANDBOX is on; it pays
+# any order for free, so it follows DEBUG by default and is never on with real credentials.
+ALIPAY_SANDBOX = env.bool("ALIPAY_SANDBOX", default=DEBUG)
+ALIPAY_SANDBOX_DIR = env.path("ALIPAY_SANDBOX_DIR", default=BASE_DIR / "var" / "alipay-sandbox")
+ALIPAY_TIMEOUT = env.float("ALIPAY_TIMEOUT", default=5.0)  # seconds per call to Alipay's gateway
+# <<< payments app settings ------------------------------------------------------------------
 
 # --- auth -----------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,0 +1,267 @@
+"""The one place that talks to Alipay: python-alipay-sdk (RSA2) built from settings, or the local
+sandbox standing in for it when no app id is configured (see apps/payments/sandbox.py).
+
+Views and services call `get_gateway()` and use four things: the page-pay URL, `verify` for notify
+and return parameters, trade query and trade close. Network calls go through `requests` with a
+timeout (so tests replace Alipay with `responses`); every failure surfaces as a `GatewayError`.
+"""
+
+import base64
+import binascii
+import enum
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import requests
+from alipay import AliPay
+from alipay.exceptions import AliPayException, AliPayValidationError
+from Cryptodome.PublicKey import RSA
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+logger = logging.getLogger("fsapi.payments")
+
+ALIPAY_TZ = ZoneInfo("Asia/Shanghai")  # Alipay's timestamps are Beijing time without an offset
+ALIPAY_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+SUCCESS_STATUSES = frozenset({"TRADE_SUCCESS", "TRADE_FINISHED"})
+TRADE_NOT_EXIST = "ACQ.TRADE_NOT_EXIST"
+SIGN_FIELDS = ("sign", "sign_type")
+
+
+class GatewayError(Exception):
+    """Alipay could not give a usable answer."""
+
+
+class GatewayUnavailable(GatewayError):
+    """Alipay was not reached or answered garbage: worth retrying later."""
+
+
+class GatewayRefused(GatewayError):
+    """Alipay answered, and the answer is no (or could not be trusted): retrying will not help."""
+
+
+class CloseResult(enum.Enum):
+    CLOSED = "closed"
+    NOT_FOUND = "not_found"  # Alipay never saw the trade (the buyer never opened the cashier)
+
+
+@dataclass(frozen=True)
+class Trade:
+    """What a trade query says. `status` is None when Alipay does not know the trade."""
+
+    out_trade_no: str
+    status: str | None = None
+    trade_no: str = ""
+    total_amount: Decimal | None = None
+    paid_at: datetime | None = None
+    raw: dict = field(default_factory=dict)
+
+    @property
+    def is_paid(self) -> bool:
+        return self.status in SUCCESS_STATUSES
+
+
+def format_amount(amount: Decimal) -> str:
+    """The amount as Alipay wants it, a string such as "358.00" (a Decimal breaks the SDK's JSON step)."""
+    return f"{Decimal(amount).quantize(Decimal('0.01'))}"
+
+
+def parse_amount(value) -> Decimal | None:
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+    return amount if amount.is_finite() else None
+
+
+def format_alipay_time(moment: datetime) -> str:
+    return moment.astimezone(ALIPAY_TZ).strftime(ALIPAY_TIME_FORMAT)
+
+
+def parse_alipay_time(value) -> datetime | None:
+    try:
+        return datetime.strptime(str(value), ALIPAY_TIME_FORMAT).replace(tzinfo=ALIPAY_TZ)
+    except (TypeError, ValueError):
+        return None
+
+
+def load_rsa_key(value: str, *, setting: str) -> str:
+    """A key given as PEM text, a path to a PEM file, or the bare base64 body Alipay's console
+    shows, returned as PEM (PKCS#1 private keys, SubjectPublicKeyInfo public keys)."""
+    value = (value or "").strip()
+    if not value:
+        raise ImproperlyConfigured(f"{setting} is empty")
+    if "-----BEGIN" not in value:
+        path = Path(value).expanduser()
+        if len(value) < 1024 and path.is_file():
+            value = path.read_text()
+        else:
+            try:
+                value = base64.b64decode("".join(value.split()), validate=True)
+            except (binascii.Error, ValueError) as exc:
+                raise ImproperlyConfigured(f"{setting} is neither PEM text, a file, nor base64") from exc
+    try:
+        return RSA.import_key(value).export_key().decode()
+    except (ValueError, IndexError, TypeError) as exc:
+        raise ImproperlyConfigured(f"{setting} is not an RSA key") from exc
+
+
+def unsigned_string(params: Mapping[str, str]) -> str:
+    """What Alipay signs: every parameter but `sign` and `sign_type`, sorted, as `k=v&k=v`."""
+    return "&".join(f"{key}={params[key]}" for key in sorted(params) if key not in SIGN_FIELDS)
+
+
+class _SdkClient(AliPay):
+    """The SDK, with its HTTP call made through `requests` (timeout, mockable) and its request
+    timestamp in Beijing time whatever the server's clock zone."""
+
+    def __init__(self, *args, timeout: float, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timeout = timeout
+
+    @property
+    def gateway_url(self) -> str:
+        return self._gateway
+
+    def build_body(self, method, biz_content=None, **kwargs):
+        data = super().build_body(method, biz_content, **kwargs)
+        data["timestamp"] = format_alipay_time(datetime.now(ALIPAY_TZ))
+        return data
+
+    def verified_sync_response(self, data, response_type):
+        url = self._gateway + "?" + self.sign_data(data)
+        try:
+            response = requests.get(url, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise GatewayUnavailable(f"Alipay unreachable: {exc.__class__.__name__}") from exc
+        if response.status_code >= 500:
+            raise GatewayUnavailable(f"Alipay answered HTTP {response.status_code}")
+        raw = response.content.decode("utf-8", errors="replace")
+        try:
+            return self._verify_and_return_sync_response(raw, response_type)
+        except json.JSONDecodeError as exc:
+            raise GatewayUnavailable("Alipay answered something that is not JSON") from exc
+        except AliPayValidationError as exc:
+            raise GatewayRefused("Alipay's answer failed signature verification") from exc
+        except (AliPayException, AttributeError) as exc:  # unsigned error answers
+            raise GatewayRefused(f"Alipay refused the call: {raw[:300]}") from exc
+
+
+class AlipayGateway:
+    """Alipay itself (its sandbox when ALIPAY_DEBUG is on), through python-alipay-sdk."""
+
+    is_sandbox = False
+
+    def __init__(self, *, app_id, app_private_key, alipay_public_key, debug, return_url, notify_url, timeout):
+        self.app_id = app_id
+        self.return_url = return_url
+        self.notify_url = notify_url
+        self.client = _SdkClient(
+            appid=app_id,
+            app_notify_url=notify_url,
+            app_private_key_string=app_private_key,
+            alipay_public_key_string=alipay_public_key,
+            sign_type="RSA2",
+            debug=debug,
+            timeout=timeout,
+        )
+
+    def page_pay_query(self, *, out_trade_no: str, total_amount: Decimal, subject: str, time_expire: datetime) -> str:
+        """The signed query string of an alipay.trade.page.pay request."""
+        return self.client.api_alipay_trade_page_pay(
+            subject=subject,
+            out_trade_no=out_trade_no,
+            total_amount=format_amount(total_amount),
+            return_url=self.return_url,
+            notify_url=self.notify_url,
+            time_expire=format_alipay_time(time_expire),
+        )
+
+    def page_pay_url(self, **kwargs) -> str:
+        """Where the buyer pays: Alipay's cashier with the signed request (see `page_pay_query`)."""
+        return f"{self.client.gateway_url}?{self.page_pay_query(**kwargs)}"
+
+    def verify(self, params: Mapping[str, str]) -> bool:
+        """True when `params` (a notify or the synchronous return) carry Alipay's valid RSA2 signature."""
+        params = dict(params)
+        signature = params.pop("sign", "")
+        if params.pop("sign_type", "RSA2") != "RSA2" or not signature:
+            return False
+        try:
+            return self.client.verify(params, signature)
+        except (ValueError, TypeError, binascii.Error):
+            return False
+
+    def query_trade(self, out_trade_no: str) -> Trade:
+        answer = self.client.api_alipay_trade_query(out_trade_no=out_trade_no)
+        if answer.get("code") == "10000":
+            return Trade(
+                out_trade_no=out_trade_no,
+                status=answer.get("trade_status"),
+                trade_no=answer.get("trade_no", ""),
+                total_amount=parse_amount(answer.get("total_amount")),
+                paid_at=parse_alipay_time(answer.get("send_pay_date")),
+                raw=answer,
+            )
+        if answer.get("sub_code") == TRADE_NOT_EXIST:
+            return Trade(out_trade_no=out_trade_no, raw=answer)
+        raise self._refusal("trade query", answer)
+
+    def close_trade(self, out_trade_no: str) -> CloseResult:
+        answer = self.client.api_alipay_trade_close(out_trade_no=out_trade_no)
+        if answer.get("code") == "10000":
+            return CloseResult.CLOSED
+        if answer.get("sub_code") == TRADE_NOT_EXIST:
+            return CloseResult.NOT_FOUND
+        raise self._refusal("trade close", answer)
+
+    @staticmethod
+    def _refusal(call: str, answer: dict) -> GatewayError:
+        text = f"{call}: {answer.get('code')} {answer.get('sub_code', '')} {answer.get('sub_msg', '')}".strip()
+        if answer.get("code") == "20000":  # Alipay's "service temporarily unavailable"
+            return GatewayUnavailable(text)
+        return GatewayRefused(text)
+
+
+def sandbox_enabled() -> bool:
+    """The local sandbox answers only without real credentials and with ALIPAY_SANDBOX on."""
+    return not settings.ALIPAY_APP_ID and settings.ALIPAY_SANDBOX
+
+
+def get_gateway() -> AlipayGateway:
+    """The gateway the current settings describe (built once per distinct configuration)."""
+    if settings.ALIPAY_APP_ID:
+        return _real_gateway(
+            settings.ALIPAY_APP_ID,
+            settings.ALIPAY_APP_PRIVATE_KEY,
+            settings.ALIPAY_PUBLIC_KEY,
+            settings.ALIPAY_DEBUG,
+            settings.ALIPAY_RETURN_URL,
+            settings.ALIPAY_NOTIFY_URL,
+            settings.ALIPAY_TIMEOUT,
+        )
+    if settings.ALIPAY_SANDBOX:
+        from apps.payments.sandbox import get_sandbox_gateway
+
+        return get_sandbox_gateway()
+    raise ImproperlyConfigured("Alipay is not configured: set ALIPAY_APP_ID and its keys (or ALIPAY_SANDBOX=1)")
+
+
+@lru_cache(maxsize=4)
+def _real_gateway(app_id, private_key, public_key, debug, return_url, notify_url, timeout) -> AlipayGateway:
+    return AlipayGateway(
+        app_id=app_id,
+        app_private_key=load_rsa_key(private_key, setting="ALIPAY_APP_PRIVATE_KEY"),
+        alipay_public_key=load_rsa_key(public_key, setting="ALIPAY_PUBLIC_KEY"),
+        debug=debug,
+        return_url=return_url,
+        notify_url=notify_url,
+        timeout=timeout,
+    )

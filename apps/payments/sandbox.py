@@ -1,0 +1,250 @@
+"""The local Alipay sandbox: with no ALIPAY_APP_ID (and ALIPAY_SANDBOX on, the DEBUG default) it
+stands in for Alipay so that order → pay → paid works on one machine.
+
+- Two RSA key pairs are generated once and kept in ALIPAY_SANDBOX_DIR (var/alipay-sandbox/):
+  `app_private_key.pem` (ours, signs the page-pay request) and `alipay_private_key.pem` (plays
+  Alipay's, signs notifies and return parameters). Delete the directory to get new ones.
+- The page-pay link is the same signed request a real gateway gets, sent to a cashier page this
+  project serves (/payments/alipay/sandbox/cashier/). The cashier checks the request like Alipay
+  would (our signature, app id, expiry, trade closed or already paid).
+- Its 支付 button builds the notify Alipay would send, signs it with the sandbox Alipay key and
+  hands it in-process to `services.handle_notify` — the service behind POST /payments/alipay/notify/,
+  with the same verification — then redirects to ALIPAY_RETURN_URL with signed return parameters.
+- Trade query answers from the local Payment records; trade close marks the trade closed in Redis.
+"""
+
+import base64
+import json
+import os
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlencode
+
+from Cryptodome.Hash import SHA256
+from Cryptodome.PublicKey import RSA
+from Cryptodome.Signature import PKCS1_v1_5
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from django.conf import settings
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.payments.gateway import (
+    AlipayGateway,
+    CloseResult,
+    Trade,
+    format_alipay_time,
+    parse_alipay_time,
+    parse_amount,
+    unsigned_string,
+)
+
+SANDBOX_APP_ID = "fsapi-sandbox"
+SANDBOX_SELLER_ID = "2088000000000000"
+SANDBOX_BUYER_ID = "2088000000000001"
+CLOSED_KEY = "payments:sandbox:closed:{}"
+CLOSED_TTL = 7 * 24 * 3600
+
+
+class SandboxRefused(Exception):
+    """The sandbox cashier will not take this payment; the message is shown to the buyer."""
+
+
+@dataclass(frozen=True)
+class SandboxKeys:
+    app_private: str
+    app_public: str
+    alipay_private: str
+    alipay_public: str
+
+
+def _public_pem(private_pem: str) -> str:
+    return RSA.import_key(private_pem).public_key().export_key().decode()
+
+
+def _private_key(directory: Path, name: str) -> str:
+    """The PEM private key in directory/name, generated on first use. Web, worker and beat may
+    start together: the key is written under a temporary name and hard-linked into place, so
+    whichever process links first wins and the others read its key."""
+    path = directory / name
+    if not path.exists():
+        directory.mkdir(parents=True, exist_ok=True)
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        pem = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
+        )
+        temporary = directory / f".{name}.{os.getpid()}.{uuid.uuid4().hex}"
+        temporary.write_bytes(pem)
+        temporary.chmod(0o600)
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink()
+    return path.read_text()
+
+
+def sandbox_keys(directory: Path) -> SandboxKeys:
+    directory = Path(directory)
+    app_private = _private_key(directory, "app_private_key.pem")
+    alipay_private = _private_key(directory, "alipay_private_key.pem")
+    return SandboxKeys(app_private, _public_pem(app_private), alipay_private, _public_pem(alipay_private))
+
+
+def rsa2_sign(private_pem: str, message: str) -> str:
+    signature = PKCS1_v1_5.new(RSA.import_key(private_pem)).sign(SHA256.new(message.encode()))
+    return base64.b64encode(signature).decode()
+
+
+def rsa2_verify(public_pem: str, message: str, signature: str) -> bool:
+    try:
+        raw = base64.b64decode(signature, validate=True)
+        return bool(PKCS1_v1_5.new(RSA.import_key(public_pem)).verify(SHA256.new(message.encode()), raw))
+    except (ValueError, TypeError):
+        return False
+
+
+class SandboxGateway(AlipayGateway):
+    """Our side is the real SDK client (with the sandbox app key); Alipay's side is this class."""
+
+    is_sandbox = True
+
+    def __init__(self, *, keys: SandboxKeys, return_url: str, notify_url: str, timeout: float):
+        super().__init__(
+            app_id=SANDBOX_APP_ID,
+            app_private_key=keys.app_private,
+            alipay_public_key=keys.alipay_public,
+            debug=True,
+            return_url=return_url,
+            notify_url=notify_url,
+            timeout=timeout,
+        )
+        self.keys = keys
+
+    def page_pay_url(self, **kwargs) -> str:
+        """A path on this server (the view makes it absolute with the request's host)."""
+        return f"{reverse('payments:alipay-sandbox-cashier')}?{self.page_pay_query(**kwargs)}"
+
+    def query_trade(self, out_trade_no: str) -> Trade:
+        from apps.payments.models import Payment
+
+        payment = Payment.objects.filter(out_trade_no=out_trade_no).order_by("id").first()
+        if payment is not None:
+            return Trade(
+                out_trade_no=out_trade_no,
+                status="TRADE_SUCCESS",
+                trade_no=payment.trade_no,
+                total_amount=payment.amount,
+                paid_at=payment.paid_at,
+                raw={"code": "10000", "trade_status": "TRADE_SUCCESS", "trade_no": payment.trade_no, "sandbox": True},
+            )
+        if self.is_closed(out_trade_no):
+            return Trade(out_trade_no=out_trade_no, status="TRADE_CLOSED", raw={"code": "10000"})
+        return Trade(out_trade_no=out_trade_no, raw={"code": "40004", "sub_code": "ACQ.TRADE_NOT_EXIST"})
+
+    def close_trade(self, out_trade_no: str) -> CloseResult:
+        cache.set(CLOSED_KEY.format(out_trade_no), 1, timeout=CLOSED_TTL)
+        return CloseResult.CLOSED
+
+    # --- Alipay's side ---------------------------------------------------------------------
+
+    def is_closed(self, out_trade_no: str) -> bool:
+        return bool(cache.get(CLOSED_KEY.format(out_trade_no)))
+
+    def sign_as_alipay(self, params: dict) -> dict:
+        """`params` with `sign_type` and the sandbox Alipay key's `sign`, as Alipay sends them."""
+        params = {key: value for key, value in params.items() if key not in ("sign", "sign_type")}
+        return {**params, "sign_type": "RSA2", "sign": rsa2_sign(self.keys.alipay_private, unsigned_string(params))}
+
+    def read_request(self, params) -> dict:
+        """The page-pay request's business content, once Alipay's checks pass; else SandboxRefused."""
+        params = {key: params[key] for key in params}
+        signature = params.pop("sign", "")
+        # a request's signature covers sign_type too (a notify's does not)
+        message = "&".join(f"{key}={params[key]}" for key in sorted(params))
+        if not signature or not rsa2_verify(self.keys.app_public, message, signature):
+            raise SandboxRefused("支付请求签名无效")
+        if params.get("app_id") != self.app_id or params.get("method") != "alipay.trade.page.pay":
+            raise SandboxRefused("支付请求参数无效")
+        try:
+            biz = json.loads(params.get("biz_content", ""))
+        except json.JSONDecodeError as exc:
+            raise SandboxRefused("支付请求参数无效") from exc
+        amount = parse_amount(biz.get("total_amount"))
+        expire = parse_alipay_time(biz.get("time_expire"))
+        if not biz.get("out_trade_no") or amount is None or amount <= 0 or expire is None:
+            raise SandboxRefused("支付请求参数无效")
+        biz["return_url"] = params.get("return_url") or self.return_url
+        biz["expire_at"] = expire
+        return biz
+
+    def trade_state(self, biz: dict) -> str:
+        """Why Alipay's cashier would not take this trade now, or "" when it can be paid."""
+        out_trade_no = biz["out_trade_no"]
+        if self.query_trade(out_trade_no).is_paid:
+            return "该交易已支付"
+        if self.is_closed(out_trade_no) or biz["expire_at"] <= timezone.now():
+            return "交易已关闭（已取消或已超时）"
+        return ""
+
+    def pay(self, params) -> str:
+        """Pay the requested trade: send ourselves the signed notify, answer the return URL."""
+        from apps.payments.services import handle_notify
+
+        biz = self.read_request(params)
+        refusal = self.trade_state(biz)
+        if refusal:
+            raise SandboxRefused(refusal)
+        now = format_alipay_time(timezone.now())
+        amount = f"{Decimal(biz['total_amount']):.2f}"
+        common = {
+            "app_id": self.app_id,
+            "auth_app_id": self.app_id,
+            "charset": "utf-8",
+            "version": "1.0",
+            "out_trade_no": biz["out_trade_no"],
+            # one trade per order, as at Alipay: a second click replays the same payment
+            "trade_no": f"SANDBOX{biz['out_trade_no']}",
+            "total_amount": amount,
+            "seller_id": SANDBOX_SELLER_ID,
+        }
+        notify = {
+            **common,
+            "notify_type": "trade_status_sync",
+            "notify_id": uuid.uuid4().hex,
+            "notify_time": now,
+            "gmt_create": now,
+            "gmt_payment": now,
+            "trade_status": "TRADE_SUCCESS",
+            "subject": biz.get("subject", ""),
+            "receipt_amount": amount,
+            "buyer_pay_amount": amount,
+            "invoice_amount": amount,
+            "point_amount": "0.00",
+            "buyer_id": SANDBOX_BUYER_ID,
+            "fund_bill_list": json.dumps([{"amount": amount, "fundChannel": "ALIPAYACCOUNT"}]),
+        }
+        handle_notify(self.sign_as_alipay(notify))
+        answer = self.sign_as_alipay({**common, "method": "alipay.trade.page.pay.return", "timestamp": now})
+        separator = "&" if "?" in biz["return_url"] else "?"
+        return f"{biz['return_url']}{separator}{urlencode(answer)}"
+
+
+def get_sandbox_gateway() -> SandboxGateway:
+    return _sandbox_gateway(
+        str(settings.ALIPAY_SANDBOX_DIR),
+        settings.ALIPAY_RETURN_URL,
+        settings.ALIPAY_NOTIFY_URL,
+        settings.ALIPAY_TIMEOUT,
+    )
+
+
+@lru_cache(maxsize=4)
+def _sandbox_gateway(directory: str, return_url: str, notify_url: str, timeout: float) -> SandboxGateway:
+    keys = sandbox_keys(Path(directory))
+    return SandboxGateway(keys=keys, return_url=return_url, notify_url=notify_url, timeout=timeout)
