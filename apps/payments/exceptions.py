@@ -1,0 +1,63 @@
+from extension.exceptions import Conflict, ServiceError, ServiceUnavailable
+
+
+class NotifyRefused(ServiceError):
+    """A notify (or return) that must change nothing: the endpoint answers "fail" with HTTP 400."""
+
+    default_detail = "支付通知无效"
+    default_code = "notify_refused"
+
+
+class BadSignature(NotifyRefused):
+    default_detail = "支付宝签名验证失败"
+    default_code = "bad_signature"
+
+
+class WrongAppId(NotifyRefused):
+    default_detail = "支付宝应用 ID 不匹配"
+    default_code = "wrong_app_id"
+
+
+class UnknownTrade(NotifyRefused):
+    default_detail = "订单不存在"
+    default_code = "unknown_trade"
+
+
+class WrongAmount(NotifyRefused):
+    default_detail = "支付金额与订单金额不一致"
+    default_code = "wrong_amount"
+
+
+class MalformedNotify(NotifyRefused):
+    default_detail = "支付通知缺少必要参数"
+    default_code = "malformed_notify"
+
+
+class OrderNotPayable(Conflict):
+    default_detail = "订单不是待支付状态，无法支付"
+    default_code = "order_not_payable"
+
+
+class PaymentExpired(Conflict):
+    default_detail = "订单已超过支付时限"
+    default_code = "payment_expired"
+
+
+class NothingToPay(ServiceError):
+    default_detail = "订单实付金额为 0，无需在线支付"
+    default_code = "nothing_to_pay"
+
+
+class NotAlipayOrder(ServiceError):
+    default_detail = "该订单的支付方式不是支付宝"
+    default_code = "not_alipay_order"
+
+
+class PaymentNotConfigured(ServiceUnavailable):
+    default_detail = "支付服务暂未配置，请联系管理员"
+    default_code = "payment_not_configured"
+
+
+class PaymentNotRefundable(Conflict):
+    default_detail = "只有待退款的支付记录可以标记为已退款"
+    default_code = "payment_not_refundable"

@@ -1,0 +1,265 @@
+"""Alipay payments: the page-pay link, the notify, polling, and closing the trades of orders that
+left "unpaid".
+
+The order's transitions belong to apps/orders/services.py: this module checks what Alipay says,
+calls `pay_order`, and keeps one Payment row per trade Alipay reports paid — including payments
+that arrive after the order was cancelled or timed out, which are flagged for refund, never dropped.
+"""
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from decimal import Decimal
+from functools import partial
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.orders.models import Order
+from apps.orders.services import PayResult, pay_order
+from apps.payments import exceptions
+from apps.payments.gateway import (
+    SUCCESS_STATUSES,
+    AlipayGateway,
+    CloseResult,
+    GatewayError,
+    GatewayUnavailable,
+    get_gateway,
+    parse_alipay_time,
+    parse_amount,
+)
+from apps.payments.models import Payment
+from apps.payments.selectors import find_order
+
+logger = logging.getLogger("fsapi.payments")
+
+SUBJECT_MAX_LENGTH = 120  # Alipay allows 256; a long list of names helps nobody on the cashier page
+ALIPAY_UNREACHABLE = "暂时无法向支付宝确认支付结果，订单状态以当前记录为准，请稍后再试"
+STATUS_MESSAGES = {
+    Order.Status.UNPAID: "尚未收到支付结果",
+    Order.Status.PAID: "支付成功",
+    Order.Status.CANCELLED: "订单已取消",
+    Order.Status.TIMEOUT: "订单已超时",
+}
+
+
+def gateway() -> AlipayGateway:
+    try:
+        return get_gateway()
+    except ImproperlyConfigured as exc:
+        logger.error("Alipay is not usable: %s", exc)
+        raise exceptions.PaymentNotConfigured() from exc
+
+
+def order_subject(order: Order) -> str:
+    """The trade's subject: the course names, shortened to "first name等N门课程" when long."""
+    names = [
+        name.replace("&", " ").replace("=", " ").strip() for name in order.order_courses.values_list("name", flat=True)
+    ]
+    names = [name for name in names if name] or [f"订单{order.order_number}"]
+    subject = "、".join(names)
+    if len(subject) <= SUBJECT_MAX_LENGTH:
+        return subject
+    suffix = f"等{len(names)}门课程"
+    return names[0][: SUBJECT_MAX_LENGTH - len(suffix) - 1] + suffix
+
+
+def payment_deadline(order: Order) -> datetime:
+    """When the order times out: Alipay is told to refuse payment from then on."""
+    return order.created_time + timedelta(seconds=settings.ORDER_TIMEOUT)
+
+
+def page_pay_link(order: Order) -> str:
+    """The Alipay page-pay URL for an unpaid order (first payment and "pay again" alike); the trade
+    expires when the order times out."""
+    if order.order_status != Order.Status.UNPAID:
+        raise exceptions.OrderNotPayable()
+    if order.pay_type != Order.PayType.ALIPAY:
+        raise exceptions.NotAlipayOrder()
+    if order.real_price <= 0:
+        raise exceptions.NothingToPay()
+    deadline = payment_deadline(order)
+    if deadline <= timezone.now():
+        raise exceptions.PaymentExpired()
+    return gateway().page_pay_url(
+        out_trade_no=order.order_number,
+        total_amount=order.real_price,
+        subject=order_subject(order),
+        time_expire=deadline,
+    )
+
+
+def _verified_order(params: Mapping[str, str]) -> tuple[AlipayGateway, Order]:
+    """The order named by Alipay-signed parameters, after the signature and app id checks."""
+    alipay = gateway()
+    if not alipay.verify(params):
+        raise exceptions.BadSignature()
+    if params.get("app_id") != alipay.app_id:
+        raise exceptions.WrongAppId()
+    order = find_order(params.get("out_trade_no", ""))
+    if order is None:
+        raise exceptions.UnknownTrade()
+    return alipay, order
+
+
+def handle_notify(params: Mapping[str, str]) -> None:
+    """Act on Alipay's asynchronous notify once its signature, app id, order and amount check out;
+    raise a NotifyRefused (changing nothing) otherwise. Replays and late payments are handled
+    (nothing changes twice; a payment for a closed order is recorded as REFUND_REQUIRED)."""
+    params = {key: params[key] for key in params}
+    _, order = _verified_order(params)
+    amount = parse_amount(params.get("total_amount"))
+    if amount is None or amount != order.real_price:
+        logger.warning(
+            "notify for %s refused: amount %r, order wants %s",
+            order.order_number,
+            params.get("total_amount"),
+            order.real_price,
+        )
+        raise exceptions.WrongAmount()
+    trade_status = params.get("trade_status", "")
+    if trade_status not in SUCCESS_STATUSES:
+        logger.info("notify for %s acknowledged: trade status %s", order.order_number, trade_status)
+        return
+    trade_no = params.get("trade_no", "")
+    if not trade_no:
+        raise exceptions.MalformedNotify()
+    settle_trade(
+        order=order,
+        trade_no=trade_no,
+        amount=amount,
+        paid_at=parse_alipay_time(params.get("gmt_payment")),
+        raw=params,
+        source=Payment.Source.NOTIFY,
+    )
+
+
+def settle_trade(*, order: Order, trade_no: str, amount: Decimal, paid_at, raw: dict, source: str) -> PayResult:
+    """Pay the order for a trade Alipay reports paid and record the trade, both exactly once.
+
+    The trade is PAID when it is the one that paid the order, REFUND_REQUIRED when the order had
+    left "unpaid" first or was paid by another trade.
+    """
+    with transaction.atomic():
+        result = pay_order(order_id=order.pk, trade_no=trade_no, paid_at=paid_at)
+        if result is PayResult.ALREADY_PAID:
+            order.refresh_from_db(fields=["trade_no"])
+            kept = order.trade_no == trade_no
+        else:
+            kept = result is PayResult.PAID
+        status = Payment.Status.PAID if kept else Payment.Status.REFUND_REQUIRED
+        payment, created = _record_payment(
+            order=order, trade_no=trade_no, amount=amount, paid_at=paid_at, raw=raw, source=source, status=status
+        )
+    if created and payment.status == Payment.Status.REFUND_REQUIRED:
+        logger.warning(
+            "REFUND REQUIRED: Alipay trade %s paid %s for order %s, which was %s — recorded as payment %s",
+            trade_no,
+            amount,
+            order.order_number,
+            result.value,
+            payment.pk,
+        )
+    return result
+
+
+def _record_payment(*, order, trade_no, amount, paid_at, raw, source, status) -> tuple[Payment, bool]:
+    """The trade's Payment row, created once (a concurrent replay loses on the unique index)."""
+    existing = Payment.objects.filter(channel=Payment.Channel.ALIPAY, trade_no=trade_no).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            payment = Payment.objects.create(
+                order=order,
+                channel=Payment.Channel.ALIPAY,
+                out_trade_no=order.order_number,
+                trade_no=trade_no,
+                amount=amount,
+                status=status,
+                source=source,
+                paid_at=paid_at or timezone.now(),
+                raw=raw,
+            )
+            return payment, True
+    except IntegrityError:
+        return Payment.objects.get(channel=Payment.Channel.ALIPAY, trade_no=trade_no), False
+
+
+def read_return(params: Mapping[str, str]) -> Order:
+    """The order named by Alipay's synchronous return parameters, once their signature checks out.
+    The return never pays an order: only the notify or a trade query does."""
+    _, order = _verified_order({key: params[key] for key in params})
+    return order
+
+
+def query_and_sync(order: Order) -> tuple[Order, str]:
+    """The order's state and a message for the buyer. While it is unpaid, ask Alipay (trade query)
+    and pay it through `pay_order` if Alipay says it is paid. Alipay unreachable changes nothing."""
+    if order.order_status != Order.Status.UNPAID:
+        return order, STATUS_MESSAGES[order.order_status]
+    try:
+        trade = gateway().query_trade(order.order_number)
+    except GatewayError as exc:
+        logger.warning("trade query for %s failed: %s", order.order_number, exc)
+        return order, ALIPAY_UNREACHABLE
+    if trade.is_paid:
+        if trade.total_amount != order.real_price or not trade.trade_no:
+            logger.error(
+                "trade query for %s: paid %s, order wants %s", order.order_number, trade.total_amount, order.real_price
+            )
+            return order, ALIPAY_UNREACHABLE
+        settle_trade(
+            order=order,
+            trade_no=trade.trade_no,
+            amount=trade.total_amount,
+            paid_at=trade.paid_at,
+            raw=trade.raw,
+            source=Payment.Source.QUERY,
+        )
+        order.refresh_from_db()
+    return order, STATUS_MESSAGES[order.order_status]
+
+
+def schedule_trade_close(order_number: str) -> None:
+    """After the caller's transaction commits, close the order's Alipay trade in the background so
+    that it can no longer be paid. Best effort: never raises into the caller."""
+    transaction.on_commit(partial(_enqueue_trade_close, order_number))
+
+
+def _enqueue_trade_close(order_number: str) -> None:
+    from apps.payments.tasks import close_alipay_trade
+
+    try:
+        close_alipay_trade.delay(order_number)
+    except Exception:  # the broker is down: the trade still expires at Alipay at the order's time-out
+        logger.warning("could not enqueue closing Alipay trade %s", order_number, exc_info=True)
+
+
+def close_trade(order_number: str) -> CloseResult | None:
+    """Close the Alipay trade of an order that left "unpaid". Alipay not knowing the trade is fine;
+    a refusal is logged (a payment that beat the close arrives as a notify and is flagged for
+    refund); GatewayUnavailable propagates so that the task can retry."""
+    try:
+        result = gateway().close_trade(order_number)
+    except exceptions.PaymentNotConfigured:
+        return None
+    except GatewayUnavailable:
+        raise
+    except GatewayError as exc:
+        logger.warning("Alipay refused closing trade %s: %s", order_number, exc)
+        return None
+    logger.info("Alipay trade %s: %s", order_number, result.value)
+    return result
+
+
+def mark_refunded(*, payment_id: int, remark: str = "") -> None:
+    """An operator refunded a REFUND_REQUIRED payment by hand; record it (once)."""
+    with transaction.atomic():
+        updated = Payment.objects.filter(pk=payment_id, status=Payment.Status.REFUND_REQUIRED).update(
+            status=Payment.Status.REFUNDED, remark=remark[:255], updated_time=timezone.now()
+        )
+    if not updated:
+        raise exceptions.PaymentNotRefundable()

@@ -1,0 +1,132 @@
+"""Alipay endpoints (SPEC §3): thin views over apps/payments/services.py."""
+
+import logging
+
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.views import View
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.exceptions import ParseError, UnsupportedMediaType
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.views import APIView
+
+from apps.orders.selectors import get_user_order
+from apps.payments import services
+from apps.payments.exceptions import NotifyRefused
+from apps.payments.gateway import get_gateway, sandbox_enabled
+from apps.payments.sandbox import SandboxRefused
+from apps.payments.serializers import (
+    AlipayNotifySerializer,
+    OrderPayStateSerializer,
+    PayLinkSerializer,
+    PayResultSerializer,
+)
+from extension.response import APIResponse
+
+logger = logging.getLogger("fsapi.payments")
+
+
+class AlipayPayLinkView(APIView):
+    """GET /payments/alipay/<order_number>/ — the page-pay link of the caller's own unpaid order."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: PayLinkSerializer}, summary="支付宝支付链接（首次支付与再次支付）")
+    def get(self, request, order_number):
+        order = get_user_order(user=request.user, order_number=order_number)
+        link = request.build_absolute_uri(services.page_pay_link(order))
+        data = {"pay_type": order.pay_type, "get_pay_type_display": order.get_pay_type_display(), "link": link}
+        return APIResponse(PayLinkSerializer(data).data)
+
+
+class AlipayResultView(APIView):
+    """GET /payments/alipay/result/?<Alipay's return parameters> — the order's state; never pays."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("sign", str, description="and every other parameter Alipay's return carries")],
+        responses={200: PayResultSerializer},
+        summary="支付宝同步返回：验签并返回订单状态",
+    )
+    def get(self, request):
+        order = services.read_return(request.query_params)
+        message = services.STATUS_MESSAGES[order.order_status]
+        if order.order_status == order.Status.UNPAID:
+            message = "支付结果确认中，请稍后刷新"
+        return APIResponse(PayResultSerializer(order).data, message)
+
+
+class AlipayNotifyView(APIView):
+    """POST /payments/alipay/notify/ (also without the final slash) — Alipay's asynchronous notify.
+
+    Answers the plain text `success` once handled (replays and late payments included), `fail`
+    with HTTP 400 when refused (nothing changed) and `fail` with 503 when we could not handle it
+    now (Alipay retries).
+    """
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    parser_classes = [FormParser, MultiPartParser]
+
+    @extend_schema(
+        request={"application/x-www-form-urlencoded": AlipayNotifySerializer},
+        responses={
+            (200, "text/plain"): OpenApiResponse(OpenApiTypes.STR, description="success"),
+            (400, "text/plain"): OpenApiResponse(OpenApiTypes.STR, description="fail: refused, nothing changed"),
+            (503, "text/plain"): OpenApiResponse(OpenApiTypes.STR, description="fail: try again later"),
+        },
+        summary="支付宝异步通知",
+    )
+    def post(self, request):
+        try:
+            services.handle_notify(request.data)
+        except (NotifyRefused, ParseError, UnsupportedMediaType) as exc:
+            logger.warning("Alipay notify refused: %s", exc)
+            return HttpResponse("fail", status=400, content_type="text/plain")
+        except Exception:
+            logger.exception("Alipay notify could not be handled now")
+            return HttpResponse("fail", status=503, content_type="text/plain")
+        return HttpResponse("success", content_type="text/plain")
+
+
+class AlipayQueryView(APIView):
+    """GET /payments/alipay/query/<order_number>/ — polled every 5 s by the client."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: OrderPayStateSerializer}, summary="查询订单支付状态（未支付时向支付宝查询）")
+    def get(self, request, order_number):
+        order = get_user_order(user=request.user, order_number=order_number)
+        order, message = services.query_and_sync(order)
+        return APIResponse(OrderPayStateSerializer(order).data, message)
+
+
+class SandboxCashierView(View):
+    """The local sandbox's cashier (HTML): shows the signed page-pay request; 支付 pays it.
+    Answers 404 unless the sandbox is on (no ALIPAY_APP_ID, ALIPAY_SANDBOX)."""
+
+    template_name = "payments/sandbox_cashier.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not sandbox_enabled():
+            raise Http404()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        sandbox = get_gateway()
+        try:
+            biz = sandbox.read_request(request.GET)
+        except SandboxRefused as exc:
+            return render(request, self.template_name, {"error": str(exc)}, status=400)
+        return render(request, self.template_name, {"trade": biz, "refusal": sandbox.trade_state(biz)})
+
+    def post(self, request):
+        sandbox = get_gateway()
+        try:
+            return HttpResponseRedirect(sandbox.pay(request.GET))
+        except (SandboxRefused, NotifyRefused) as exc:
+            return render(request, self.template_name, {"error": str(exc)}, status=409)
