@@ -53,6 +53,10 @@ CLOSED_TTL = 7 * 24 * 3600
 class SandboxRefused(Exception):
     """The sandbox cashier will not take this payment; the message is shown to the buyer."""
 
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
 
 @dataclass(frozen=True)
 class SandboxKeys:
@@ -199,7 +203,7 @@ class SandboxGateway(AlipayGateway):
         biz = self.read_request(params)
         refusal = self.trade_state(biz)
         if refusal:
-            raise SandboxRefused(refusal)
+            raise SandboxRefused(refusal, status=409)
         now = format_alipay_time(timezone.now())
         amount = f"{Decimal(biz['total_amount']):.2f}"
         common = {

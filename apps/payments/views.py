@@ -6,7 +6,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views import View
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework.exceptions import ParseError, UnsupportedMediaType
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -93,6 +93,11 @@ class AlipayNotifyView(APIView):
         return HttpResponse("success", content_type="text/plain")
 
 
+@extend_schema_view(post=extend_schema(operation_id="payments_alipay_notify_without_slash"))
+class AlipayNotifyWithoutSlashView(AlipayNotifyView):
+    """POST /payments/alipay/notify — the same endpoint: Alipay does not follow redirects."""
+
+
 class AlipayQueryView(APIView):
     """GET /payments/alipay/query/<order_number>/ — polled every 5 s by the client."""
 
@@ -128,5 +133,7 @@ class SandboxCashierView(View):
         sandbox = get_gateway()
         try:
             return HttpResponseRedirect(sandbox.pay(request.GET))
-        except (SandboxRefused, NotifyRefused) as exc:
-            return render(request, self.template_name, {"error": str(exc)}, status=409)
+        except SandboxRefused as exc:
+            return render(request, self.template_name, {"error": str(exc)}, status=exc.status)
+        except NotifyRefused as exc:
+            return render(request, self.template_name, {"error": str(exc.detail)}, status=400)
