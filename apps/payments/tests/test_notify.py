@@ -212,3 +212,27 @@ def test_sign_type_other_than_rsa2_is_refused(api_client, order, alipay, alipay_
 
     assert post_notify(api_client, params).status_code == 400
     assert_unchanged(order)
+
+
+def test_notify_needs_no_csrf_token(order, alipay, alipay_key):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(NOTIFY, notify_params(order, alipay_key))
+
+    assert response.content == b"success"
+
+
+def test_database_trouble_answers_fail_so_alipay_retries_never_a_500(
+    api_client, order, alipay, alipay_key, monkeypatch
+):
+    from django.db import OperationalError
+
+    def database_down(**kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr("apps.payments.services.pay_order", database_down)
+
+    response = post_notify(api_client, notify_params(order, alipay_key))
+
+    assert response.status_code == 503 and response.content == b"fail"
+    assert_unchanged(order)
