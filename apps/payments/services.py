@@ -32,6 +32,7 @@ from apps.payments.gateway import (
 )
 from apps.payments.models import Payment
 from apps.payments.selectors import find_order
+from extension.db import retry_on_deadlock
 
 logger = logging.getLogger("fsapi.payments")
 
@@ -136,6 +137,7 @@ def handle_notify(params: Mapping[str, str]) -> None:
     )
 
 
+@retry_on_deadlock  # pay_order cannot retry inside this transaction: the whole of it is redone
 def settle_trade(*, order: Order, trade_no: str, amount: Decimal, paid_at, raw: dict, source: str) -> PayResult:
     """Pay the order for a trade Alipay reports paid and record the trade, both exactly once.
 

@@ -236,3 +236,28 @@ def test_database_trouble_answers_fail_so_alipay_retries_never_a_500(
 
     assert response.status_code == 503 and response.content == b"fail"
     assert_unchanged(order)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_notify_chosen_as_deadlock_victim_is_redone_whole(api_client, order, alipay, alipay_key, monkeypatch):
+    from django.db import OperationalError
+
+    from apps.orders.services import pay_order
+
+    attempts = []
+
+    def deadlocked_once(**kwargs):
+        attempts.append(kwargs)
+        if len(attempts) == 1:
+            raise OperationalError(1213, "Deadlock found when trying to get lock")
+        return pay_order(**kwargs)
+
+    monkeypatch.setattr("apps.payments.services.pay_order", deadlocked_once)
+
+    response = post_notify(api_client, notify_params(order, alipay_key))
+
+    assert response.content == b"success"
+    assert len(attempts) == 2
+    order.refresh_from_db()
+    assert order.order_status == Order.Status.PAID
+    assert Payment.objects.count() == 1
