@@ -21,6 +21,14 @@ def get_user_order(*, user, order_id: int | None = None, order_number: str | Non
     return order
 
 
+def get_order_by_number(order_number: str) -> Order | None:
+    """Any order with this number — deleted or hidden ones too: money Alipay reports for it must
+    still be recorded. Only for Alipay's signed messages; customers go through get_user_order."""
+    if not order_number or len(order_number) > 64:
+        return None
+    return Order.objects.filter(order_number=order_number).first()
+
+
 def order_list(*, user, status=None, order_number=None, created_from=None, created_before=None):
     """ "My orders", newest first, with details, their courses and the coupon in three queries
     whatever the page size (count, orders + coupon, details + course)."""

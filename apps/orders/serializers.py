@@ -20,6 +20,7 @@ class OrderCreatedSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     order_number = serializers.CharField()
     order_timeout = serializers.IntegerField()
+    order_status = serializers.IntegerField()
 
 
 class OrderListFilterSerializer(serializers.Serializer):

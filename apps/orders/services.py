@@ -89,7 +89,7 @@ def _credit_discount(credit: int, user: User, courses) -> Decimal:
 @retry_on_deadlock
 def create_order(*, user: User, pay_type: int, user_coupon_id: int = -1, credit: int = 0) -> Order:
     """Create an unpaid order from the selected cart lines (SPEC §4) or raise a typed error and
-    change nothing. The user's row lock serialises one user's orders, so a double submit cannot
+    change nothing; an order that costs 0.00 after discounts is paid at once. The user's row lock serialises one user's orders, so a double submit cannot
     create two orders; the coupon bind and the credit spend are guarded updates."""
     with transaction.atomic():
         locked_user = User.objects.select_for_update().get(pk=user.pk)
@@ -135,6 +135,9 @@ def create_order(*, user: User, pay_type: int, user_coupon_id: int = -1, credit:
         if coupon_log is not None:
             bind_coupon(coupon_log=coupon_log, order_id=order.pk)
         spend_credit(user_id=user.pk, amount=credit, remark=f"订单 {order.order_number} 积分抵扣")
+        if order.real_price == ZERO:  # coupon and credit cover it all: nothing for Alipay to collect
+            pay_order(order_id=order.pk, trade_no="")
+            order.refresh_from_db(fields=["order_status", "pay_time"])
 
         ordered = [course.id for course in courses]
         transaction.on_commit(lambda: cart_store.remove_lines(user.pk, ordered), robust=True)
@@ -231,12 +234,9 @@ def _give_back(orders: list[Order], new_status: int) -> None:
 
 def _close_trades_after_commit(order_numbers) -> None:
     """Close the Alipay trades of orders that left 0, so they cannot be paid later (best effort)."""
-    try:
-        from apps.payments.services import schedule_trade_close
-    except ImportError:  # payments not installed yet
-        return
-    for order_number in order_numbers:
-        schedule_trade_close(order_number)
+    from apps.payments.services import schedule_trade_close  # payments imports this module
+
+    schedule_trade_close(*order_numbers)
 
 
 @retry_on_deadlock

@@ -28,7 +28,12 @@ class OrderCreateView(APIView):
         params = OrderCreateSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         order = create_order(user=request.user, **params.validated_data)
-        data = {"id": order.id, "order_number": order.order_number, "order_timeout": settings.ORDER_TIMEOUT}
+        data = {
+            "id": order.id,
+            "order_number": order.order_number,
+            "order_timeout": settings.ORDER_TIMEOUT,
+            "order_status": order.order_status,  # 1 when discounts covered the whole price
+        }
         return APIResponse(data, "下单成功", status=status.HTTP_201_CREATED)
 
 

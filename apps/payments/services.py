@@ -13,11 +13,13 @@ from decimal import Decimal
 from functools import partial
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.orders.models import Order
+from apps.orders.selectors import get_order_by_number
 from apps.orders.services import PayResult, pay_order
 from apps.payments import exceptions
 from apps.payments.gateway import (
@@ -31,11 +33,11 @@ from apps.payments.gateway import (
     parse_amount,
 )
 from apps.payments.models import Payment
-from apps.payments.selectors import find_order
 from extension.db import retry_on_deadlock
 
 logger = logging.getLogger("fsapi.payments")
 
+LINK_ISSUED_KEY = "alipay:link-issued:{}"
 SUBJECT_MAX_LENGTH = 120  # Alipay allows 256; a long list of names helps nobody on the cashier page
 ALIPAY_UNREACHABLE = "暂时无法向支付宝确认支付结果，订单状态以当前记录为准，请稍后再试"
 STATUS_MESSAGES = {
@@ -84,12 +86,14 @@ def page_pay_link(order: Order) -> str:
     deadline = payment_deadline(order)
     if deadline <= timezone.now():
         raise exceptions.PaymentExpired()
-    return gateway().page_pay_url(
+    link = gateway().page_pay_url(
         out_trade_no=order.order_number,
         total_amount=order.real_price,
         subject=order_subject(order),
         time_expire=deadline,
     )
+    remember_link(order.order_number)
+    return link
 
 
 def _verified_order(params: Mapping[str, str]) -> tuple[AlipayGateway, Order]:
@@ -99,7 +103,7 @@ def _verified_order(params: Mapping[str, str]) -> tuple[AlipayGateway, Order]:
         raise exceptions.BadSignature()
     if params.get("app_id") != alipay.app_id:
         raise exceptions.WrongAppId()
-    order = find_order(params.get("out_trade_no", ""))
+    order = get_order_by_number(params.get("out_trade_no", ""))
     if order is None:
         raise exceptions.UnknownTrade()
     return alipay, order
@@ -225,19 +229,29 @@ def query_and_sync(order: Order) -> tuple[Order, str]:
     return order, STATUS_MESSAGES[order.order_status]
 
 
-def schedule_trade_close(order_number: str) -> None:
-    """After the caller's transaction commits, close the order's Alipay trade in the background so
-    that it can no longer be paid. Best effort: never raises into the caller."""
-    transaction.on_commit(partial(_enqueue_trade_close, order_number))
+def remember_link(order_number: str) -> None:
+    """Note that a pay link went out for the order: only then can Alipay hold a trade to close."""
+    cache.set(LINK_ISSUED_KEY.format(order_number), 1, timeout=settings.ORDER_TIMEOUT + 3600)
 
 
-def _enqueue_trade_close(order_number: str) -> None:
+def schedule_trade_close(*order_numbers: str) -> None:
+    """After the caller's transaction commits, close in the background the Alipay trades of these
+    orders (those a pay link went out for) so that they can no longer be paid. Best effort: never
+    raises into the caller; a trade not closed still expires at Alipay at the order's time-out."""
+    if order_numbers:
+        transaction.on_commit(partial(_enqueue_trade_close, order_numbers))
+
+
+def _enqueue_trade_close(order_numbers) -> None:
     from apps.payments.tasks import close_alipay_trade
 
     try:
-        close_alipay_trade.delay(order_number)
-    except Exception:  # the broker is down: the trade still expires at Alipay at the order's time-out
-        logger.warning("could not enqueue closing Alipay trade %s", order_number, exc_info=True)
+        issued = cache.get_many([LINK_ISSUED_KEY.format(number) for number in order_numbers])
+        for order_number in order_numbers:
+            if LINK_ISSUED_KEY.format(order_number) in issued:
+                close_alipay_trade.delay(order_number)
+    except Exception:  # Redis or the broker is down: the trade still expires at Alipay at the time-out
+        logger.warning("could not enqueue closing Alipay trades %s", order_numbers, exc_info=True)
 
 
 def close_trade(order_number: str) -> CloseResult | None:

@@ -34,7 +34,7 @@ def test_order_from_selected_lines_keeps_unselected_and_schedules_timeout(
 
     assert response.status_code == 201
     data = response.json()["data"]
-    assert response.json()["code"] == 200 and data["order_timeout"] == 900
+    assert response.json()["code"] == 200 and data["order_timeout"] == 900 and data["order_status"] == 0
     order = Order.objects.get(pk=data["id"])
     assert data["order_number"] == order.order_number
     assert re.fullmatch(rf"{timezone.localdate():%Y%m%d}{user.id:08d}\d{{8}}", order.order_number)
@@ -205,12 +205,18 @@ def test_rate_coupon_with_only_activity_priced_courses_is_400_not_a_crash(auth_c
     assert response.status_code == 400 and not Order.objects.exists()
 
 
-def test_real_price_never_goes_below_zero(auth_client, user, cart_with):
+def test_real_price_never_goes_below_zero_and_a_free_order_is_paid_at_once(auth_client, user, cart_with):
     cheap = CourseFactory(price="15.00", credit=100)
     log = CouponLogFactory(user=user, coupon__sale="-10")
     cart_with(selected=[cheap])
-    order = Order.objects.get(pk=post_order(auth_client, user_coupon_id=log.id, credit=100).json()["data"]["id"])
+    response = post_order(auth_client, user_coupon_id=log.id, credit=100)
+    assert response.json()["data"]["order_status"] == Order.Status.PAID
+    order = Order.objects.get(pk=response.json()["data"]["id"])
     assert order.real_price == Decimal("0.00")
+    assert order.order_status == Order.Status.PAID and order.pay_time
+    assert UserCourse.objects.filter(user=user, course=cheap).exists()
+    log.refresh_from_db()
+    assert log.use_status == CouponLog.UseStatus.USED
 
 
 def test_reduce_coupon_never_takes_off_more_than_the_applicable_courses_cost(auth_client, user, cart_with):

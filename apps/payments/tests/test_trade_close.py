@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import transaction
 
 from apps.payments import tasks
-from apps.payments.services import schedule_trade_close
+from apps.payments.services import remember_link, schedule_trade_close
 from apps.payments.tasks import close_alipay_trade, close_retry_countdown
 
 pytestmark = pytest.mark.django_db
@@ -19,6 +19,7 @@ def queued_tasks():
 
 
 def test_close_is_enqueued_only_after_the_transaction_commits(order, alipay, django_capture_on_commit_callbacks):
+    remember_link(order.order_number)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with transaction.atomic():
             schedule_trade_close(order.order_number)
@@ -31,6 +32,7 @@ def test_close_is_enqueued_only_after_the_transaction_commits(order, alipay, dja
 
 
 def test_close_is_not_enqueued_when_the_transaction_rolls_back(order, alipay, django_capture_on_commit_callbacks):
+    remember_link(order.order_number)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(RuntimeError), transaction.atomic():
             schedule_trade_close(order.order_number)
@@ -47,12 +49,30 @@ def test_broker_down_never_raises_into_the_caller(
         raise ConnectionError("broker down")
 
     monkeypatch.setattr(close_alipay_trade, "delay", broker_down)
+    remember_link(order.order_number)
 
     with caplog.at_level(logging.WARNING, logger="fsapi.payments"):
         with django_capture_on_commit_callbacks(execute=True):
             schedule_trade_close(order.order_number)
 
     assert "could not enqueue" in caplog.text
+
+
+def test_no_close_is_enqueued_for_an_order_no_pay_link_went_out_for(order, alipay, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        schedule_trade_close(order.order_number)
+    assert queued_tasks() == []
+
+
+def test_a_pay_link_is_remembered_so_cancel_closes_its_trade(
+    order, alipay, auth_client, django_capture_on_commit_callbacks
+):
+    client = auth_client
+    assert client.get(f"/payments/alipay/{order.order_number}/").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.put(f"/order/{order.id}/").status_code == 200
+    [headers] = queued_tasks()
+    assert headers["task"] == "apps.payments.tasks.close_alipay_trade"
 
 
 def test_task_closes_the_trade_at_alipay(order, alipay):
