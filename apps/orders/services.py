@@ -89,8 +89,9 @@ def _credit_discount(credit: int, user: User, courses) -> Decimal:
 @retry_on_deadlock
 def create_order(*, user: User, pay_type: int, user_coupon_id: int = -1, credit: int = 0) -> Order:
     """Create an unpaid order from the selected cart lines (SPEC §4) or raise a typed error and
-    change nothing; an order that costs 0.00 after discounts is paid at once. The user's row lock serialises one user's orders, so a double submit cannot
-    create two orders; the coupon bind and the credit spend are guarded updates."""
+    change nothing; an order that costs 0.00 after discounts is paid at once. The user's row lock
+    serialises one user's orders, so a double submit cannot create two orders; the coupon bind
+    and the credit spend are guarded updates."""
     with transaction.atomic():
         locked_user = User.objects.select_for_update().get(pk=user.pk)
         course_ids = cart_store.selected_course_ids(user.pk)
