@@ -1,0 +1,60 @@
+# fsapi production image: the API under gunicorn; the same image runs the Celery worker and beat
+# (docker-compose.yml). Build: `docker build -t fsapi .`
+
+# --- build stage: compilers and MySQL client headers stay here ------------------------------
+FROM python:3.11-slim AS build
+
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+# mysqlclient compiles against the MariaDB/MySQL client headers found through pkg-config
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends build-essential pkg-config default-libmysqlclient-dev \
+    && rm -rf /var/lib/apt/lists/*
+
+RUN python -m venv /opt/venv
+ENV PATH=/opt/venv/bin:$PATH
+COPY requirements.txt requirements-mysql.txt /tmp/
+RUN pip install -r /tmp/requirements.txt -r /tmp/requirements-mysql.txt
+
+# (issue 7) a node stage that builds web/dist goes here when the web app lands
+
+# --- runtime stage --------------------------------------------------------------------------
+FROM python:3.11-slim
+
+# libmariadb3: the client library mysqlclient links against (the headers stayed in the build stage)
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libmariadb3 \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --create-home --uid 10001 --shell /usr/sbin/nologin fsapi
+
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PYTHONPATH=/app \
+    DJANGO_SETTINGS_MODULE=fsapi.settings \
+    DEBUG=0 \
+    MEDIA_ROOT=/app/media \
+    CELERY_BEAT_SCHEDULE_FILENAME=/app/var/celerybeat-schedule
+
+COPY --from=build /opt/venv /opt/venv
+WORKDIR /app
+COPY --chown=fsapi:fsapi . /app
+
+# Static files are baked into the image (WhiteNoise serves them). The secret key here is a
+# throw-away that only lets the settings load: it never reaches a running container.
+RUN mkdir -p /app/var /app/media \
+    && SECRET_KEY=collectstatic-only-not-a-real-secret-key-0123456789abcdef \
+       DATABASE_URL=sqlite:////tmp/collectstatic.sqlite3 \
+       python manage.py collectstatic --noinput --verbosity 0 \
+    && rm -f /tmp/collectstatic.sqlite3 \
+    && chown -R fsapi:fsapi /app/var /app/media
+
+USER fsapi
+EXPOSE 8000
+
+HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
+    CMD ["python", "docker/healthcheck.py", "web"]
+
+# WEB_CONCURRENCY (gunicorn reads it) sets the number of workers; GUNICORN_CMD_ARGS adds options.
+CMD ["gunicorn", "fsapi.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "--timeout", "30", "--graceful-timeout", "20"]
