@@ -39,7 +39,8 @@ ENV PATH=/opt/venv/bin:$PATH \
 
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
-COPY --chown=fsapi:fsapi . /app
+# the code belongs to root: the app user may write only var/ (beat schedule) and media/
+COPY . /app
 
 # Static files are baked into the image (WhiteNoise serves them). The secret key here is a
 # throw-away that only lets the settings load: it never reaches a running container.

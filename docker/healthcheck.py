@@ -17,6 +17,8 @@ import time
 import urllib.error
 import urllib.request
 
+HEALTH_URL = os.environ.get("HEALTHCHECK_URL", "http://127.0.0.1:8000/healthz")
+# beat syncs its schedule file at the first tick after 3 minutes; ticks come at least every 5 minutes
 BEAT_STALE_AFTER = int(os.environ.get("BEAT_HEALTH_MAX_AGE", "900"))  # seconds
 
 
@@ -31,7 +33,7 @@ def request_host() -> str:
 
 def check_web() -> str | None:
     request = urllib.request.Request(
-        "http://127.0.0.1:8000/healthz",
+        HEALTH_URL,
         # X-Forwarded-Proto: the answer a TLS proxy would get, with no redirect to https
         headers={"Host": request_host(), "X-Forwarded-Proto": "https"},
     )
