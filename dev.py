@@ -165,7 +165,8 @@ def run() -> int:
         build_web(env)
         base = f"http://127.0.0.1:{WEB_PORT}"
         say("starting API, Celery worker and Celery beat — Ctrl-C stops them all")
-        say(f"  web app    {base}/")
+        if (ROOT / "web" / "dist" / "index.html").exists():
+            say(f"  web app    {base}/")
         say(f"  API docs   {base}/api/docs/")
         say(f"  admin      {base}/admin/        admin / admin123456")
         say(f"  health     {base}/healthz")
@@ -192,12 +193,20 @@ def test(pytest_args: list[str]) -> int:
         stop(redis)
 
 
+def interrupt(signum, frame) -> None:
+    """SIGTERM/SIGHUP act as Ctrl-C: stop honcho's processes and the embedded Redis, leave no orphan."""
+    raise KeyboardInterrupt
+
+
 def main() -> int:
     if len(sys.argv) < 2 or sys.argv[1] not in {"run", "test"}:
         print(__doc__)
         return 2
     if sys.version_info < (3, 11):
         sys.exit("[fsapi] Python 3.11 or newer is needed")
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), interrupt)
     return run() if sys.argv[1] == "run" else test(sys.argv[2:])
 
 
