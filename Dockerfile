@@ -49,7 +49,7 @@ RUN mkdir -p /app/var /app/media \
        DATABASE_URL=sqlite:////tmp/collectstatic.sqlite3 \
        python manage.py collectstatic --noinput --verbosity 0 \
     && rm -f /tmp/collectstatic.sqlite3 \
-    && chown -R fsapi:fsapi /app/var /app/media
+    && chown fsapi:fsapi /app/var /app/media
 
 USER fsapi
 EXPOSE 8000
