@@ -147,6 +147,20 @@ def build_web(env: dict) -> None:
         say("web app skipped: its build failed (the API, admin and docs still run)")
 
 
+def load_dotenv() -> None:
+    """Read .env the way Django's settings will (values already in the environment win), so that
+    a DATABASE_URL or REDIS_URL written there also decides what this script installs and starts."""
+    dotenv = ROOT / ".env"
+    if not dotenv.exists():
+        return
+    for line in dotenv.read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.removeprefix("export ").partition("=")
+        os.environ.setdefault(key.strip(), value.strip().strip("'\""))
+
+
 def venv_env(**extra: str) -> dict:
     """The environment of a process that runs inside .venv (honcho's children find celery there)."""
     path = f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"
@@ -155,7 +169,6 @@ def venv_env(**extra: str) -> dict:
 
 def run() -> int:
     ensure_venv()
-    ensure_dotenv()
     env = venv_env(FSAPI_PORT=str(WEB_PORT))
     (ROOT / "var").mkdir(exist_ok=True)
     redis = start_embedded_redis(env)
@@ -207,6 +220,9 @@ def main() -> int:
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), interrupt)
+    if sys.argv[1] == "run":
+        ensure_dotenv()
+    load_dotenv()
     return run() if sys.argv[1] == "run" else test(sys.argv[2:])
 
 

@@ -2,6 +2,7 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.course.serializers import cover_url
@@ -62,11 +63,13 @@ class OrderCourseSerializer(serializers.ModelSerializer):
 
 
 class OrderCouponSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    sale = serializers.CharField()
-    discount = serializers.IntegerField()
-    condition = serializers.DecimalField(max_digits=10, decimal_places=2)
+    """The coupon an order used; `{}` when it used none (so no field is required)."""
+
+    id = serializers.IntegerField(required=False)
+    name = serializers.CharField(required=False)
+    sale = serializers.CharField(required=False)
+    discount = serializers.IntegerField(required=False)
+    condition = serializers.DecimalField(max_digits=10, decimal_places=2, required=False)
 
 
 class OrderListSerializer(serializers.ModelSerializer):
@@ -83,7 +86,8 @@ class OrderListSerializer(serializers.ModelSerializer):
             "coupon_discount", "expire_time",
         ]  # fmt: skip
 
-    def get_coupon(self, order) -> OrderCouponSerializer | dict:
+    @extend_schema_field(OrderCouponSerializer)
+    def get_coupon(self, order) -> dict:
         """The coupon the order used (history: still shown after the coupon was freed), else {}."""
         if order.user_coupon_id is None:
             return {}

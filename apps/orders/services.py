@@ -16,7 +16,6 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from django_redis import get_redis_connection
 
 from apps.cart import redis_store as cart_store
 from apps.coupon.services import bind_coupon, coupon_for_order, mark_coupon_used, release_coupons
@@ -55,7 +54,7 @@ class PayResult(enum.Enum):
 
 def next_order_number(user_id: int) -> str:
     """YYYYMMDD (Shanghai) + 8-digit user id + 8-digit Redis counter: 24 digits, a string."""
-    counter = get_redis_connection("cart").incr("order_number")
+    counter = cart_store.next_order_counter()
     return f"{timezone.localdate():%Y%m%d}{user_id % 10**8:08d}{counter % 10**8:08d}"
 
 

@@ -1,6 +1,6 @@
 from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
@@ -37,10 +37,22 @@ class OrderCreateView(APIView):
         return APIResponse(data, "下单成功", status=status.HTTP_201_CREATED)
 
 
+STATUS_CHOICES_SCHEMA = {
+    "type": "array",
+    "items": {
+        "type": "array",
+        "items": {"oneOf": [{"type": "integer"}, {"type": "string"}]},
+        "minItems": 2,
+        "maxItems": 2,
+    },
+    "example": [[0, "未支付"], [1, "已支付"], [2, "已取消"], [3, "已超时"]],
+}
+
+
 class OrderPayStatusView(APIView):
     """GET /order/pay/status/ — the order statuses, [[0, "未支付"], …]."""
 
-    @extend_schema(responses=serializers.ListField(child=serializers.ListField()))
+    @extend_schema(responses={200: STATUS_CHOICES_SCHEMA})
     def get(self, request):
         return APIResponse([list(choice) for choice in Order.Status.choices])
 
