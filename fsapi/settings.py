@@ -239,6 +239,11 @@ DEFAULT_AVATAR_URL = STATIC_URL + "images/default_avatar.png"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 AVATAR_MAX_BYTES = 2 * 1024 * 1024
+# the built Vue app (web/dist): WhiteNoise serves its files at the site root, extension.spa its routes
+WEB_DIST = env.path("WEB_DIST", default=BASE_DIR / "web" / "dist")
+WHITENOISE_ROOT = WEB_DIST
+# Vite names every built asset name-<8-char hash>.ext: those can be cached forever
+WHITENOISE_IMMUTABLE_FILE_TEST = r"^/assets/.+-[A-Za-z0-9_-]{8}\.[a-z0-9]+$"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
