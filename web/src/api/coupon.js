@@ -1,0 +1,4 @@
+import http from "../utils/http";
+
+export const getCoupons = (options = {}) => http.get("/coupon/", options);
+export const getEnableCoupons = () => http.get("/coupon/enable/");
