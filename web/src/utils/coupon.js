@@ -1,6 +1,7 @@
 /** What a coupon would take off this checkout, as the server computes it (SPEC §4): 减免 takes a
  * fixed amount, 折扣 takes (1 - rate) × price of the most expensive applicable course without an
- * activity price. The server decides; this is the preview the page shows. */
+ * activity price. The server decides (and /coupon/enable/ answers each coupon's `amount`); the
+ * local computation is the fallback preview. */
 import { toCents } from "./money";
 
 export const DISCOUNT_SUBTRACT = 1; // 减免, sale like "-50"
@@ -15,6 +16,10 @@ function applicableLines(coupon, lines) {
 
 /** `{usable, cents, reason}` for one coupon against the checkout lines and their real total. */
 export function couponPreview(coupon, lines, realTotalCents) {
+  if (coupon.amount !== undefined && coupon.amount !== null) {
+    // /coupon/enable/ lists only coupons usable on this checkout, with what each takes off
+    return { usable: true, cents: Math.min(toCents(coupon.amount), realTotalCents), reason: "" };
+  }
   const eligible = applicableLines(coupon, lines);
   if (!eligible.length) return { usable: false, cents: 0, reason: "没有适用的课程" };
   const condition = toCents(coupon.condition);
