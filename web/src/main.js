@@ -1,6 +1,6 @@
 import { createApp } from "vue";
 import { createPinia } from "pinia";
-import ElementPlus from "element-plus";
+import ElementPlus, { ElMessage } from "element-plus";
 import zhCn from "element-plus/es/locale/lang/zh-cn";
 import "element-plus/dist/index.css";
 
@@ -8,7 +8,6 @@ import App from "./App.vue";
 import router from "./router";
 import { useUserStore } from "./stores/user";
 import { configureHttp } from "./utils/http";
-import { ElMessage } from "element-plus";
 import "./styles.css";
 
 const app = createApp(App);
@@ -35,3 +34,6 @@ configureHttp({
 app.use(router);
 app.use(ElementPlus, { locale: zhCn });
 app.mount("#app");
+
+// the token's profile is as old as the login: refresh avatar, nickname and credit once per visit
+if (store.isLoggedIn) store.loadProfile().catch(() => {});
