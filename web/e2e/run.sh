@@ -82,6 +82,8 @@ export MEDIA_ROOT="$WORK/media" CELERY_BEAT_SCHEDULE_FILENAME="$WORK/celerybeat-
 # logical Redis databases of their own, so a development system on the same Redis keeps its data
 export REDIS_DB_DEFAULT="${REDIS_DB_DEFAULT:-1}" REDIS_DB_CART="${REDIS_DB_CART:-2}"
 export REDIS_DB_COUPON="${REDIS_DB_COUPON:-3}" REDIS_DB_CELERY="${REDIS_DB_CELERY:-12}"
+# no Alipay credentials: the payments app's local sandbox cashier stands in for Alipay
+export ALIPAY_APP_ID="" ALIPAY_SANDBOX=1 ALIPAY_SANDBOX_DIR="$WORK/alipay-sandbox"
 export ALIPAY_RETURN_URL="http://127.0.0.1:$PORT/alipay"
 export ALIPAY_NOTIFY_URL="http://127.0.0.1:$PORT/payments/alipay/notify/"
 export PYTHONUNBUFFERED=1
