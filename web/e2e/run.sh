@@ -82,6 +82,13 @@ export MEDIA_ROOT="$WORK/media" CELERY_BEAT_SCHEDULE_FILENAME="$WORK/celerybeat-
 # logical Redis databases of their own, so a development system on the same Redis keeps its data
 export REDIS_DB_DEFAULT="${REDIS_DB_DEFAULT:-1}" REDIS_DB_CART="${REDIS_DB_CART:-2}"
 export REDIS_DB_COUPON="${REDIS_DB_COUPON:-3}" REDIS_DB_CELERY="${REDIS_DB_CELERY:-12}"
+# those databases belong to the e2e system: start them empty, like the fresh database (a cart or
+# an order-number counter left by an earlier run would not match it)
+"$PY" - <<PYTHON
+import os, redis
+for name in ("REDIS_DB_DEFAULT", "REDIS_DB_CART", "REDIS_DB_COUPON", "REDIS_DB_CELERY"):
+    redis.Redis.from_url(os.environ["REDIS_URL"], db=int(os.environ[name])).flushdb()
+PYTHON
 # no Alipay credentials: the payments app's local sandbox cashier stands in for Alipay
 export ALIPAY_APP_ID="" ALIPAY_SANDBOX=1 ALIPAY_SANDBOX_DIR="$WORK/alipay-sandbox"
 export ALIPAY_RETURN_URL="http://127.0.0.1:$PORT/alipay"
