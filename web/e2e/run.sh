@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # End-to-end tests of the web app in headless Chromium against the whole running system.
 #
-#   web/e2e/run.sh                # start everything, run web/e2e/*.test.mjs, stop everything
+#   web/e2e/run.sh                # unit tests (Vitest), build, start everything, run the browser
+#                                 # tests (web/e2e/*.test.mjs, node's test runner), stop everything
 #   web/e2e/run.sh --serve        # only start the system (Ctrl-C stops it): for working on the tests
 #
 # It starts, and stops again on exit, only what it started itself: an API server (gunicorn) on
 # E2E_PORT, a Celery worker, and a redis-server when REDIS_URL is not given.
 # Environment:
-#   E2E_PORT      port of the API + web app (default 8002)
+#   E2E_PORT      port of the API + web app (default: a free port)
 #   REDIS_URL     an existing Redis (default: a redis-server started here on a free port)
 #   DATABASE_URL  the database (default: a fresh SQLite file in a temporary folder; the tests
 #                 expect a fresh demo database, as migrate + seed_demo leave it)
@@ -17,7 +18,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 WEB="$ROOT/web"
-PORT="${E2E_PORT:-8002}"
+PORT="${E2E_PORT:-$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')}"
 ARTIFACTS="${E2E_ARTIFACTS:-$ROOT/test-artifacts/e2e}"
 CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
 WORK="$(mktemp -d /tmp/fsapi-e2e.XXXXXX)"
@@ -61,6 +62,10 @@ if [ ! -d "$WEB/node_modules" ]; then
   say "npm ci"
   (cd "$WEB" && npm ci --no-audit --no-fund)
 fi
+if [ "${1:-}" != "--serve" ]; then
+  say "unit tests (Vitest)"
+  (cd "$WEB" && npx vitest run)
+fi
 say "npm run build"
 (cd "$WEB" && npm run build --silent) >"$ARTIFACTS/build.log" 2>&1 || { cat "$ARTIFACTS/build.log"; exit 1; }
 
@@ -79,9 +84,10 @@ export DATABASE_URL="${DATABASE_URL:-sqlite:///$WORK/db.sqlite3}"
 export DEBUG=0 SECURE_SSL_REDIRECT=0 SERVE_MEDIA=1
 export SECRET_KEY="${SECRET_KEY:-fsapi-e2e-$(date +%s)-not-a-production-secret-key}"
 export MEDIA_ROOT="$WORK/media" CELERY_BEAT_SCHEDULE_FILENAME="$WORK/celerybeat-schedule"
-# logical Redis databases of their own, so a development system on the same Redis keeps its data
+# logical Redis databases apart from development (0/4/5/14) and `dev.py test` (8–11): the ones of
+# CI's default-settings test step (1/2/3/6), which never runs at the same time as this
 export REDIS_DB_DEFAULT="${REDIS_DB_DEFAULT:-1}" REDIS_DB_CART="${REDIS_DB_CART:-2}"
-export REDIS_DB_COUPON="${REDIS_DB_COUPON:-3}" REDIS_DB_CELERY="${REDIS_DB_CELERY:-12}"
+export REDIS_DB_COUPON="${REDIS_DB_COUPON:-3}" REDIS_DB_CELERY="${REDIS_DB_CELERY:-6}"
 # those databases belong to the e2e system: start them empty, like the fresh database (a cart or
 # an order-number counter left by an earlier run would not match it)
 "$PY" - <<PYTHON
