@@ -227,8 +227,17 @@ describe("the web app", () => {
       await page.goto(`${BASE}/project/${course.id}`);
       await page.click("[data-test=buy-now]");
       await page.waitForURL(`${BASE}/cart`);
-      await page.locator(`[data-test=cart-line][data-course-id="${course.id}"]`).waitFor();
+      const line = page.locator(`[data-test=cart-line][data-course-id="${course.id}"]`);
+      await line.waitFor();
       await shot(page, "07-cart");
+      // untick and tick again: the total, the checkout button and the server's cart follow
+      await line.locator("[data-test=line-select]").click();
+      await waitFor(async () => (await page.locator("[data-test=cart-total]").innerText()) === "¥0.00", "total 0");
+      assert.equal(await page.locator("[data-test=checkout]").isDisabled(), true);
+      await waitFor(async () => (await api.get("/cart/")).data[0].selected === false, "the line is unticked on the server");
+      await page.locator("[data-test=select-all]").click();
+      await waitFor(async () => (await api.get("/cart/")).data[0].selected === true, "the line is ticked on the server");
+      assert.equal(await page.locator("[data-test=checkout]").isDisabled(), false);
       await page.click("[data-test=checkout]");
       await page.waitForURL(`${BASE}/order`);
       await page.locator("[data-test=checkout-line]").first().waitFor();
@@ -372,8 +381,19 @@ describe("the web app", () => {
       assert.deepEqual(cart.map((line) => line.id), [checkoutOrder.order_courses[0].course_id]);
     });
 
+    it("removes a line from the cart page", async () => {
+      await page.goto(`${BASE}/cart`);
+      const line = page.locator("[data-test=cart-line]");
+      await line.first().waitFor();
+      await line.first().locator("[data-test=line-remove]").click();
+      await page.locator(".el-message--success", { hasText: "已从购物车删除" }).waitFor();
+      await line.first().waitFor({ state: "detached" });
+      await page.locator("[data-test=header-cart] .el-badge__content").waitFor({ state: "hidden" });
+      assert.deepEqual((await api.get("/cart/")).data, []);
+    });
+
     it("deletes a cancelled order", async () => {
-      const target = card(checkoutOrder.order_number);
+      const target = await goToOrderPage(checkoutOrder.order_number);
       await target.locator("[data-test=delete-order]").click();
       await page.locator(".el-message-box").getByRole("button", { name: "确定删除" }).click();
       await page.locator(".el-message--success", { hasText: "订单已删除" }).waitFor();
