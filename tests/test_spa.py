@@ -68,7 +68,7 @@ def test_only_get_is_served_the_app(client, built_app, method):
     assert response.status_code == 404 and response.json()["code"] == 404
 
 
-@pytest.mark.parametrize("path", ["/assets/missing-abcdefgh.js", "/favicon.ico", "/api/nothing", "/admin-x.png"])
+@pytest.mark.parametrize("path", ["/assets/missing-abcdefgh.js", "/no-such-file.txt", "/api/nothing", "/admin-x.png"])
 def test_missing_files_and_reserved_prefixes_are_not_the_app(client, built_app, path):
     response = client.get(path, HTTP_ACCEPT=HTML)
     assert response.status_code == 404
