@@ -21,6 +21,10 @@ from django.urls import Resolver404, resolve
 from extension.response import envelope
 from extension.views import page_not_found
 
+# every path except the server's own pages and files (those keep Django's answers, APPEND_SLASH
+# included: /admin → /admin/)
+SPA_PATTERN = r"^(?!(?:api|admin|static|uploads|payments)(?:/|$)|healthz)(?P<path>.*)$"
+
 NOT_BUILT_HTML = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>飞升在线教育</title></head>
 <body style="font-family:sans-serif;max-width:640px;margin:60px auto;line-height:1.6">
 <h1>The web app is not built</h1>

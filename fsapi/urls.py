@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from extension.converters import IdConverter, OrderNumberConverter
 from extension.health import HealthView
-from extension.spa import spa_index
+from extension.spa import SPA_PATTERN, spa_index
 
 register_converter(IdConverter, "id")
 register_converter(OrderNumberConverter, "order_number")
@@ -30,7 +30,7 @@ if settings.SERVE_MEDIA:
 
 # last: the Vue app's own routes (/user, /user/order, /cart, /order, …) for browser navigations;
 # never reached by a path an API pattern above answers (see extension/spa.py)
-urlpatterns.append(re_path(r"^(?!(?:api|admin|static|uploads|payments)/|healthz)(?P<path>.*)$", spa_index, name="spa"))
+urlpatterns.append(re_path(SPA_PATTERN, spa_index, name="spa"))
 
 handler400 = "extension.views.bad_request"
 handler403 = "extension.views.permission_denied"

@@ -62,6 +62,12 @@ def test_a_non_browser_request_for_an_app_route_is_a_404_envelope(client, built_
     assert response.json() == {"code": 404, "message": response.json()["message"], "data": None}
 
 
+@pytest.mark.parametrize("path", ["/admin", "/api/docs"])
+def test_server_pages_without_their_slash_still_redirect(client, built_app, path):
+    response = client.get(path, HTTP_ACCEPT=HTML)
+    assert response.status_code == 301 and response["Location"] == path + "/"
+
+
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
 def test_only_get_is_served_the_app(client, built_app, method):
     response = getattr(client, method)("/user/order", HTTP_ACCEPT=HTML)
