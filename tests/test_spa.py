@@ -41,9 +41,29 @@ def test_api_paths_still_reach_the_api(client, built_app):
 
 
 @pytest.mark.django_db
-def test_an_api_call_with_a_browser_accept_header_still_gets_the_api(client, built_app):
-    response = client.get("/course/", HTTP_ACCEPT=HTML)
-    assert response["Content-Type"].startswith("application/json")
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/course/",
+        "/course/1/",
+        "/user/login/",
+        "/user/info/",
+        "/user/register/",
+        "/user/token/refresh/",
+        "/cart/",
+        "/cart/order/",
+        "/coupon/",
+        "/order/",
+        "/order/list/",
+        "/order/pay/status/",
+        "/payments/alipay/query/202601010000000100000001/",
+        "/healthz",
+    ],
+)
+def test_an_api_path_never_gets_the_app_even_from_a_browser(client, built_app, path):
+    response = client.get(path, HTTP_ACCEPT=HTML)
+    assert response["Content-Type"].startswith("application/json"), (path, response.status_code)
+    assert b"<div id=app>" not in response.content
 
 
 @pytest.mark.django_db
