@@ -77,12 +77,6 @@ export async function apiFor(page) {
   };
 }
 
-/** Whether an API route exists on the running system (a missing route is a 404 to anyone). */
-export async function routeExists(url) {
-  const response = await fetch(BASE + url, { headers: { Accept: "application/json" } }).catch(() => null);
-  return Boolean(response) && response.status !== 404;
-}
-
 /** A small solid-colour PNG (for the avatar upload), built here so the test ships no binary. */
 export function pngBytes(size = 64, [red, green, blue] = [240, 20, 20]) {
   const table = Array.from({ length: 256 }, (_, n) => {
