@@ -138,9 +138,12 @@ def build_web(env: dict) -> None:
         say("web app skipped: npm not found (the API, admin and docs still run)")
         return
     try:
-        if not (web / "node_modules").exists():
+        lock = hashlib.sha256((web / "package-lock.json").read_bytes()).hexdigest()
+        stamp = web / "node_modules" / ".fsapi-lock-installed"
+        if not stamp.exists() or stamp.read_text() != lock:
             say("installing the web app's packages (npm ci)")
             subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=web, check=True, env=env)
+            stamp.write_text(lock)
         say("building the web app (npm run build)")
         subprocess.run([npm, "run", "build"], cwd=web, check=True, env=env)
     except subprocess.CalledProcessError:
