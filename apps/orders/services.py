@@ -210,7 +210,8 @@ def _leave_unpaid(order_ids, new_status: int, *, created_before: datetime | None
 
 
 def _give_back(orders: list[Order], new_status: int) -> None:
-    """Credit back to each user (one UPDATE per user, one log line per order) and coupons freed."""
+    """Credit back to each user (one UPDATE per distinct amount, not per user: a sweep batch holds
+    hundreds of users), one log line per order, and coupons freed."""
     label = Order.Status(new_status).label
     refunds: dict[int, int] = defaultdict(int)
     logs = []
@@ -225,8 +226,11 @@ def _give_back(orders: list[Order], new_status: int) -> None:
                     remark=f"订单 {order.order_number} {label}，退还积分",
                 )
             )
-    for user_id in sorted(refunds):
-        User.objects.filter(pk=user_id).update(credit=F("credit") + refunds[user_id])
+    users_by_amount: dict[int, list[int]] = defaultdict(list)
+    for user_id, amount in refunds.items():
+        users_by_amount[amount].append(user_id)
+    for amount, user_ids in sorted(users_by_amount.items()):  # the rows are locked already (_lock_users)
+        User.objects.filter(pk__in=sorted(user_ids)).update(credit=F("credit") + amount)
     Credit.objects.bulk_create(logs)
     release_coupons(order_ids=[order.pk for order in orders])
     _close_trades_after_commit([order.order_number for order in orders])
