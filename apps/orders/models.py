@@ -46,7 +46,11 @@ class Order(BaseModel):
         db_table = "fs_order"
         verbose_name = verbose_name_plural = "订单记录"
         indexes = [
-            # "my orders": a user's visible orders, optionally by status, newest first
+            # "my orders", all statuses (the default tab), newest first: without it MariaDB reads a
+            # user's orders through the index below and sorts them, or, for a small page, walks the
+            # primary key back from the newest order of anyone (bench/: 47 ms instead of 0.7 ms)
+            models.Index(fields=["user", "is_deleted", "is_show", "-id"], name="order_user_newest"),
+            # "my orders" of one status, newest first
             models.Index(fields=["user", "is_deleted", "is_show", "order_status", "-id"], name="order_user_listing"),
             # the time-out sweep: unpaid orders older than ORDER_TIMEOUT
             models.Index(fields=["order_status", "created_time"], name="order_status_created"),
