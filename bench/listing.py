@@ -5,8 +5,8 @@
     python -m bench.listing [--seconds 15] [--workers 4] [--connections 20] [--port 8005]
 
 1. In process (django.test.Client, no HTTP server): SQL queries per request, counted with
-   CaptureQueriesContext, and sequential requests/s, for `/order/list/?size=5`, `?size=50` and
-   `/bench/bare/`.
+   CaptureQueriesContext, sequential requests/s and the time spent in the database driver, for
+   `/order/list/?size=5`, `?size=50` and `/bench/bare/`.
 2. Under load: gunicorn (sync workers) on loopback, wrk with 20 connections for `--seconds` each,
    in the order bare, size=5, size=50, bare again (the two bare runs show drift on a shared
    machine): requests/s and p50/p99 latency.
@@ -70,8 +70,16 @@ def in_process(token: str, seconds: float) -> dict:
         with CaptureQueriesContext(connection) as capture:
             client.get(path)
         queries = list(capture.captured_queries)  # read now: the next request resets the log
-        count = 0
-        with Timer() as timer:
+        count, sql_seconds = 0, [0.0]
+
+        def timed(execute, sql, params, many, context, sql_seconds=sql_seconds):
+            began = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                sql_seconds[0] += time.perf_counter() - began
+
+        with Timer() as timer, connection.execute_wrapper(timed):
             deadline = time.perf_counter() + seconds
             while time.perf_counter() < deadline:
                 client.get(path)
@@ -81,6 +89,7 @@ def in_process(token: str, seconds: float) -> dict:
             "sql": [query["sql"][:160] for query in queries],
             "requests_per_s": round(count / timer.seconds, 1),
             "mean_ms": round(1000 * timer.seconds / count, 2),
+            "sql_ms": round(1000 * sql_seconds[0] / count, 2),  # in the driver: the rest is Python
             "response_bytes": len(answer.content),
         }
     return figures
