@@ -91,3 +91,22 @@ def test_schema_and_docs_are_served(api_client):
     assert api_client.get("/api/schema/").status_code == 200
     docs = api_client.get("/api/docs/")
     assert docs.status_code == 200 and b"swagger" in docs.content.lower()
+
+
+@pytest.mark.parametrize("path", ["/course/", "/user/info/", "/order/", "/cart/", "/healthz"])
+def test_options_is_405_in_envelope_not_a_description_of_the_view(auth_client, path):
+    response = auth_client.options(path)
+    assert response.status_code == 405
+    assert response.json() == {"code": 405, "message": response.json()["message"], "data": None}
+
+
+def test_cors_preflight_is_still_answered(api_client):
+    response = api_client.options(
+        "/order/",
+        HTTP_ORIGIN="http://localhost:5173",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="authorization, content-type",
+    )
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == "http://localhost:5173"
+    assert "authorization" in response["Access-Control-Allow-Headers"].lower()

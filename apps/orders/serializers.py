@@ -1,4 +1,4 @@
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.utils import timezone
@@ -40,8 +40,10 @@ class OrderListFilterSerializer(serializers.Serializer):
         start, end = attrs.get("start"), attrs.get("end")
         if start and end and start > end:
             raise serializers.ValidationError({"end": ["结束日期不能早于开始日期"]})
-        attrs["created_from"] = _local_midnight(start) if start else None
-        attrs["created_before"] = _local_midnight(end + timedelta(days=1)) if end else None
+        # the first and the last day a date can name mean "no bound" (their UTC instant or the
+        # day after would be out of range)
+        attrs["created_from"] = _local_midnight(start) if start and start > date.min else None
+        attrs["created_before"] = _local_midnight(end + timedelta(days=1)) if end and end < date.max else None
         return attrs
 
 

@@ -2,6 +2,7 @@
 
 import logging
 
+from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views import View
@@ -64,8 +65,8 @@ class AlipayNotifyView(APIView):
     """POST /payments/alipay/notify/ (also without the final slash) — Alipay's asynchronous notify.
 
     Answers the plain text `success` once handled (replays and late payments included), `fail`
-    with HTTP 400 when refused (nothing changed) and `fail` with 503 when we could not handle it
-    now (Alipay retries).
+    with HTTP 400 when refused (nothing changed; a body too large to be Alipay's too) and `fail`
+    with 503 when we could not handle it now (Alipay retries).
     """
 
     authentication_classes = []
@@ -84,7 +85,7 @@ class AlipayNotifyView(APIView):
     def post(self, request):
         try:
             services.handle_notify(request.data)
-        except (NotifyRefused, ParseError, UnsupportedMediaType) as exc:
+        except (NotifyRefused, ParseError, UnsupportedMediaType, SuspiciousOperation) as exc:
             logger.warning("Alipay notify refused: %s", exc)
             return HttpResponse("fail", status=400, content_type="text/plain")
         except Exception:

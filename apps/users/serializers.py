@@ -2,7 +2,8 @@ import re
 
 from django.conf import settings
 from rest_framework import serializers
-from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
 
 from apps.users.models import User
 from apps.users.tokens import login_payload
@@ -18,6 +19,19 @@ class LoginSerializer(TokenObtainPairSerializer):
     def validate(self, attrs):
         super().validate(attrs)  # authenticates, sets self.user, raises 401 on failure
         return login_payload(self.user)
+
+
+class RefreshSerializer(TokenRefreshSerializer):
+    """simplejwt's, but the refresh token of a deleted account (simplejwt's `objects.get` raises
+    DoesNotExist) or one whose user id is no id is a 401, not a 500."""
+
+    default_error_messages = {"no_active_account": "登录已失效，请重新登录"}
+
+    def validate(self, attrs):
+        try:
+            return super().validate(attrs)
+        except (User.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+            raise AuthenticationFailed(self.error_messages["no_active_account"], "no_active_account") from exc
 
 
 class LoginPayloadSerializer(serializers.Serializer):

@@ -8,6 +8,7 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 from apps.users.serializers import (
     LoginPayloadSerializer,
     LoginSerializer,
+    RefreshSerializer,
     RegisterSerializer,
     UserInfoSerializer,
 )
@@ -27,6 +28,8 @@ class LoginView(TokenObtainPairView):
 
 class RefreshView(TokenRefreshView):
     """POST /user/token/refresh/ — simplejwt's plain answer."""
+
+    serializer_class = RefreshSerializer
 
 
 class RegisterView(APIView):
