@@ -29,21 +29,23 @@ def _wrap(schema: dict) -> dict:
 
 
 def wrap_in_envelope(result, generator, request, public):
+    """Every 2xx JSON answer wrapped in the envelope (except the plain ones), and on every
+    operation the enveloped errors it can answer: 4XX (validation, auth, throttling, 404, 405,
+    413) and 5XX (a logged 500, or 503 when Redis or the database is down)."""
     result.setdefault("components", {}).setdefault("schemas", {})["ErrorEnvelope"] = ENVELOPE_ERROR
     error_ref = {"$ref": "#/components/schemas/ErrorEnvelope"}
     for path, operations in result.get("paths", {}).items():
-        if path.startswith(PLAIN_PATHS):
-            continue
+        plain = path.startswith(PLAIN_PATHS)
         for operation in operations.values():
             responses = operation.get("responses", {})
             for code, response in responses.items():
                 content = response.get("content", {}).get("application/json")
-                if code.startswith("2") and content is not None:
+                if code.startswith("2") and content is not None and not plain:
                     content["schema"] = _wrap(content.get("schema", {}))
-            responses.setdefault(
-                "4XX",
-                {"description": "error", "content": {"application/json": {"schema": error_ref}}},
-            )
+            for codes in ("4XX", "5XX"):
+                responses.setdefault(
+                    codes, {"description": "error", "content": {"application/json": {"schema": error_ref}}}
+                )
     return result
 
 
@@ -51,6 +53,7 @@ class JWTScheme(SimpleJWTScheme):
     """simplejwt accepts several header prefixes; OpenAPI's bearer scheme can name one only."""
 
     priority = 1
+    match_subclasses = True  # apps.users.authentication.JWTAuthentication
 
     def get_security_definition(self, auto_schema):
         return {
