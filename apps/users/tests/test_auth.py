@@ -115,3 +115,42 @@ def test_token_of_deactivated_user_is_401(db):
     client = client_for(user)
     User.objects.filter(pk=user.pk).update(is_active=False)
     assert client.get("/user/info/").status_code == 401
+
+
+def test_login_throttle_counts_per_ip_across_usernames(api_client):
+    """Spraying one password over many accounts from one address is throttled like guessing one
+    account's password; a forged X-Forwarded-For does not get around it (NUM_PROXIES = 0)."""
+    UserFactory(username="demo")
+    statuses = [
+        api_client.post(
+            "/user/login/",
+            {"username": f"victim{i}", "password": "password123"},
+            format="json",
+            REMOTE_ADDR="203.0.113.7",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{i}",
+        ).status_code
+        for i in range(11)
+    ]
+    assert statuses == [401] * 10 + [429]
+    blocked = api_client.post(
+        "/user/login/", {"username": "demo", "password": "password123"}, format="json", REMOTE_ADDR="203.0.113.7"
+    )
+    assert blocked.status_code == 429 and blocked.json()["code"] == 429
+    elsewhere = api_client.post(
+        "/user/login/", {"username": "demo", "password": "password123"}, format="json", REMOTE_ADDR="203.0.113.8"
+    )
+    assert elsewhere.status_code == 200
+
+
+def test_register_is_throttled_per_ip(api_client):
+    statuses = [
+        api_client.post(
+            "/user/register/",
+            {"mobile": f"1380000{i:04d}", "password": "password123", "re_password": "password123"},
+            format="json",
+            REMOTE_ADDR="203.0.113.9",
+        ).status_code
+        for i in range(21)
+    ]
+    assert statuses == [201] * 20 + [429]
+    assert User.objects.count() == 20
