@@ -42,6 +42,7 @@ def celery_worker(*, beat: bool = False, **env_overrides):
     if beat:
         args += ["-B", "--schedule", str(Path(tempfile.mkdtemp()) / "beat-schedule")]
     process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process.log_path = Path(log.name)  # for tests that read what the worker did
     try:
         wait_for(lambda: "ready." in Path(log.name).read_text(), timeout=60, what="the worker to start", log=log)
         yield process
