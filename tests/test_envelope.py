@@ -1,6 +1,7 @@
 """The conventions of SPEC §1 that hold for every endpoint: envelope, pagination, errors, health."""
 
 import pytest
+from rest_framework.test import APIClient
 
 from apps.course.tests.factories import CourseFactory
 
@@ -110,3 +111,13 @@ def test_cors_preflight_is_still_answered(api_client):
     assert response.status_code == 200
     assert response["Access-Control-Allow-Origin"] == "http://localhost:5173"
     assert "authorization" in response["Access-Control-Allow-Headers"].lower()
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+@pytest.mark.parametrize("path", ["/order/null/", "/order/0.5/recover/", "/no/such/place/", "/cart"])
+def test_a_write_to_no_route_is_the_404_envelope_not_the_csrf_page(method, path):
+    client = APIClient(enforce_csrf_checks=True)  # as a real client: no CSRF cookie, a JWT header
+    client.credentials(HTTP_AUTHORIZATION="jwt anything")
+    response = getattr(client, method)(path)
+    assert response.status_code == 404
+    assert response.json() == {"code": 404, "message": "资源不存在", "data": None}
