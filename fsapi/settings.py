@@ -129,6 +129,11 @@ CACHES = {
     for alias in ("default", "cart", "coupon")
 }
 
+# --- business constants ---------------------------------------------------------------------
+ORDER_TIMEOUT = env.int("ORDER_TIMEOUT", default=15 * 60)  # seconds an order may stay unpaid
+CREDIT_TO_MONEY = env.int("CREDIT_TO_MONEY", default=10)  # credits per yuan
+CART_MAX_LINES = env.int("CART_MAX_LINES", default=100)
+
 # --- celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=redis_url(REDIS_DATABASES["celery"]))
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL)
@@ -141,7 +146,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A countdown task waits unacknowledged in the worker; Redis re-delivers it after the visibility
 # timeout, which must therefore outlast the longest countdown (ORDER_TIMEOUT) by a margin.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": max(2 * 3600, ORDER_TIMEOUT + 3600)}
 # the sweep that times out unpaid orders whose countdown task was lost (seconds between runs)
 ORDER_SWEEP_INTERVAL = env.float("ORDER_SWEEP_INTERVAL", default=60.0)
 CELERY_BEAT_SCHEDULE = {
@@ -154,11 +159,6 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")
 )
-
-# --- business constants ---------------------------------------------------------------------
-ORDER_TIMEOUT = env.int("ORDER_TIMEOUT", default=15 * 60)  # seconds an order may stay unpaid
-CREDIT_TO_MONEY = env.int("CREDIT_TO_MONEY", default=10)  # credits per yuan
-CART_MAX_LINES = env.int("CART_MAX_LINES", default=100)
 
 # --- alipay (empty app id = the local sandbox) ----------------------------------------------
 ALIPAY_APP_ID = env.str("ALIPAY_APP_ID", default="")
