@@ -173,6 +173,9 @@ def venv_env(**extra: str) -> dict:
 def run() -> int:
     ensure_venv()
     env = venv_env(FSAPI_PORT=str(WEB_PORT))
+    # the sandbox cashier sends the buyer back (and Alipay's notify) to this server, on this port
+    env.setdefault("ALIPAY_RETURN_URL", f"http://127.0.0.1:{WEB_PORT}/alipay")
+    env.setdefault("ALIPAY_NOTIFY_URL", f"http://127.0.0.1:{WEB_PORT}/payments/alipay/notify/")
     (ROOT / "var").mkdir(exist_ok=True)
     redis = start_embedded_redis(env)
     try:
