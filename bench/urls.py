@@ -21,4 +21,6 @@ class BareView(APIView):
         return APIResponse({"user_id": request.user.pk})
 
 
-urlpatterns = [*product_urlpatterns, path("bench/bare/", BareView.as_view(), name="bench-bare")]
+# before the last product pattern, the web app's catch-all (extension/spa.py), which would answer it
+*product_routes, spa_catch_all = product_urlpatterns
+urlpatterns = [*product_routes, path("bench/bare/", BareView.as_view(), name="bench-bare"), spa_catch_all]
