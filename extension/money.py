@@ -16,6 +16,11 @@ def to_money(value) -> Decimal:
     return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def money_text(value: Decimal) -> str:
+    """Money as the API writes it, "70.00" (what DRF's DecimalField(decimal_places=2) answers)."""
+    return f"{to_money(value):f}"
+
+
 def is_valid_sale(sale: str) -> bool:
     return bool(SALE_MULTIPLY.match(sale) or SALE_SUBTRACT.match(sale) or SALE_FIXED.match(sale))
 

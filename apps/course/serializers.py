@@ -8,7 +8,12 @@ DEFAULT_COVER = "images/default_cover.png"
 
 def cover_url(course: Course, request) -> str:
     """Absolute URL of the course's cover (a default picture when it has none)."""
-    url = course.course_cover.url if course.course_cover else static(DEFAULT_COVER)
+    return cover_url_of(course.course_cover.name, request)
+
+
+def cover_url_of(cover_name: str | None, request) -> str:
+    """`cover_url` for the stored file name alone (a `.values()` row's `course_cover`)."""
+    url = Course.course_cover.field.storage.url(cover_name) if cover_name else static(DEFAULT_COVER)
     return request.build_absolute_uri(url) if request is not None else url
 
 

@@ -6,13 +6,15 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
 from apps.orders.models import Order
-from apps.orders.selectors import get_user_order, order_list
+from apps.orders.selectors import OrderRows, get_user_order, order_list
 from apps.orders.serializers import (
     OrderCreatedSerializer,
     OrderCreateSerializer,
     OrderListFilterSerializer,
     OrderListSerializer,
     RecoverResultSerializer,
+    order_list_filters,
+    order_list_items,
 )
 from apps.orders.services import cancel_order, create_order, delete_order, recover_order
 from extension.response import APIResponse
@@ -62,19 +64,12 @@ class OrderListView(ListAPIView):
     """GET /order/list/ — the caller's orders, newest first."""
 
     permission_classes = [IsAuthenticated]
-    serializer_class = OrderListSerializer
+    serializer_class = OrderListSerializer  # the schema; the answer is built from plain rows
 
-    def get_queryset(self):
-        params = OrderListFilterSerializer(data=self.request.query_params)
-        params.is_valid(raise_exception=True)
-        filters = params.validated_data
-        return order_list(
-            user=self.request.user,
-            status=filters.get("status"),
-            order_number=filters.get("order_number"),
-            created_from=filters["created_from"],
-            created_before=filters["created_before"],
-        )
+    def list(self, request):
+        orders = order_list(user=request.user, **order_list_filters(request.query_params))
+        page = self.paginate_queryset(OrderRows(orders))
+        return self.get_paginated_response(order_list_items(page, request))
 
 
 class OrderView(APIView):

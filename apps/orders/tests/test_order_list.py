@@ -1,11 +1,17 @@
+import json
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db.models import Prefetch
 from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
 
 from apps.coupon.tests.factories import CouponLogFactory
-from apps.orders.models import Order
+from apps.course.tests.factories import CourseFactory
+from apps.orders.models import Order, OrderDetail
+from apps.orders.selectors import visible_orders
+from apps.orders.serializers import OrderListSerializer
 from apps.orders.tests.factories import OrderDetailFactory, OrderFactory
 from apps.users.tests.factories import UserFactory
 
@@ -120,3 +126,61 @@ def test_query_count_is_the_same_for_5_and_50_orders_per_page(auth_client, user,
 
 def test_list_requires_login(api_client):
     assert api_client.get("/order/list/").status_code == 401
+
+
+def listed_by_the_serializers(user, request) -> list[dict]:
+    """The listing as OrderListSerializer (the schema's documentation) renders it from model
+    instances: how the view answered before it built plain rows."""
+    details = OrderDetail.objects.select_related("course").order_by("id")
+    orders = (
+        visible_orders(user)
+        .select_related("user_coupon__coupon")
+        .prefetch_related(Prefetch("order_courses", queryset=details))
+        .order_by("-id")
+    )
+    return OrderListSerializer(orders, many=True, context={"request": request}).data
+
+
+def test_order_list_items_equal_the_serializers(auth_client, user):
+    percent_off = CouponLogFactory(user=user, coupon__discount=2, coupon__sale="*0.8", coupon__condition="99.5")
+    yuan_off = CouponLogFactory(user=user, coupon__name="满300减20", coupon__sale="-20", coupon__condition="300")
+    covered = CourseFactory(course_cover="course/cover/python 入门.png", price=Decimal("1999.90"))
+    paid_at = timezone.now().replace(microsecond=123456) - timedelta(days=2)
+    for n, (status, pay_type, log, credit) in enumerate(
+        [
+            (Order.Status.UNPAID, Order.PayType.ALIPAY, percent_off, 0),
+            (Order.Status.PAID, Order.PayType.WECHAT, None, 120),
+            (Order.Status.CANCELLED, Order.PayType.BALANCE, yuan_off, 35),
+            (Order.Status.TIMEOUT, Order.PayType.ALIPAY, None, 0),
+            (Order.Status.PAID, Order.PayType.ALIPAY, yuan_off, 0),
+            (Order.Status.UNPAID, Order.PayType.ALIPAY, None, 7),
+        ]
+    ):
+        order = OrderFactory(
+            user=user, order_status=status, pay_type=pay_type, user_coupon=log, credit=credit,
+            total_price=Decimal("2099.90"), real_price=Decimal(f"{1000 + n}.05"),
+            credit_discount=Decimal(credit) / 10, coupon_discount=Decimal("20.00") if log else Decimal("0"),
+            pay_time=paid_at if status == Order.Status.PAID else None,
+        )  # fmt: skip
+        OrderDetailFactory(order=order, course=covered, real_price=Decimal("1599.92"), discount_name="限时折扣")
+        OrderDetailFactory(order=order, discount_name="", is_deleted=n == 2)  # deleted lines stay listed
+        if n == 3:
+            OrderDetailFactory(order=order, course=covered, price=Decimal("0.00"), real_price=Decimal("0.00"))
+    OrderFactory(user=user)  # an order without lines
+    OrderFactory(user=user, is_deleted=True, order_status=Order.Status.CANCELLED)
+    OrderFactory(user=user, is_show=False)
+    make_orders(UserFactory(), 2, user_coupon=CouponLogFactory())
+
+    response = auth_client.get("/order/list/?size=50")
+    expected = listed_by_the_serializers(user, response.wsgi_request)
+
+    results = response.json()["data"]["results"]
+    assert len(results) == len(expected) == 7
+    assert {order["order_status"] for order in results} == {0, 1, 2, 3}
+    assert any(order["coupon"] for order in results) and any(not order["coupon"] for order in results)
+    for listed, serialized in zip(results, json.loads(JSONRenderer().render(expected)), strict=True):
+        assert list(listed) == list(serialized)  # the same fields in the same order
+        for field, value in serialized.items():
+            assert listed[field] == value, (listed["id"], field)
+    body = json.loads(response.content)["data"]["results"]
+    assert JSONRenderer().render(body) == JSONRenderer().render(expected)
