@@ -2,14 +2,14 @@
 """The order listing against a bare DRF endpoint behind the same JWT auth, as `bench_lister`
 (the user with ~2k orders) sees it.
 
-    python -m bench.listing [--seconds 15] [--workers 4] [--connections 20] [--port 8005]
+    python -m bench.listing [--seconds 15] [--workers 4] [--threads 1] [--connections 20] [--port 8005]
 
 1. In process (django.test.Client, no HTTP server): SQL queries per request, counted with
    CaptureQueriesContext, sequential requests/s and the time spent in the database driver, for
    `/order/list/?size=5`, `?size=50` and `/bench/bare/`.
-2. Under load: gunicorn (sync workers) on loopback, wrk with 20 connections for `--seconds` each,
-   in the order bare, size=5, size=50, bare again (the two bare runs show drift on a shared
-   machine): requests/s and p50/p99 latency.
+2. Under load: gunicorn (sync workers; gthread with `--threads` > 1) on loopback, wrk with 20
+   connections for `--seconds` each, in the order bare, size=5, size=50, bare again (the two bare
+   runs show drift on a shared machine): requests/s and p50/p99 latency.
 """
 
 import argparse
@@ -36,6 +36,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--inprocess-seconds", type=float, default=4)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--port", type=int, default=8005)
     args = parser.parse_args(argv)
@@ -44,7 +45,7 @@ def main(argv=None) -> dict:
     return result
 
 
-def run(*, seconds: int, inprocess_seconds: float, workers: int, connections: int, port: int) -> dict:
+def run(*, seconds: int, inprocess_seconds: float, workers: int, threads: int, connections: int, port: int) -> dict:
     user = User.objects.get(username="bench_lister")
     token, _ = token_pair(user)
     result = {
@@ -53,7 +54,9 @@ def run(*, seconds: int, inprocess_seconds: float, workers: int, connections: in
         "explain": explain(user),
     }
     connection.close()  # gunicorn's workers open their own
-    result["under_load"] = under_load(token, seconds=seconds, workers=workers, connections=connections, port=port)
+    result["under_load"] = under_load(
+        token, seconds=seconds, workers=workers, threads=threads, connections=connections, port=port
+    )
     load = result["under_load"]
     bare = (load["bare"]["requests_per_s"] + load["bare_again"]["requests_per_s"]) / 2
     result["size_5_vs_bare"] = round(load["list_size_5"]["requests_per_s"] / bare, 3)
@@ -105,10 +108,10 @@ def explain(user) -> list:
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
-def under_load(token: str, *, seconds: int, workers: int, connections: int, port: int) -> dict:
+def under_load(token: str, *, seconds: int, workers: int, threads: int, connections: int, port: int) -> dict:
     base = f"http://127.0.0.1:{port}"
-    figures = {"workers": workers}
-    with gunicorn(port=port, workers=workers):
+    figures = {"workers": workers, "threads": threads}
+    with gunicorn(port=port, workers=workers, threads=threads):
         for path in PATHS.values():  # warm every worker's imports and connections
             wrk(base + path, token=token, connections=connections, seconds=2)
         for name in ("bare", "list_size_5", "list_size_50", "bare_again"):
