@@ -19,24 +19,47 @@ def index_key(user_id: int) -> str:
     return f"coupon_index_{user_id}"
 
 
+# records per MULTI/EXEC: one round trip for a sweep batch (500), a bounded one for a full rebuild
+CHUNK = 1000
+
+
 def write(user_id: int, coupon_log_id: int, fields: dict, expire_at: datetime) -> None:
-    key = coupon_key(user_id, coupon_log_id)
-    pipe = _redis().pipeline()
-    pipe.delete(key)
-    pipe.hset(key, mapping=fields)
-    pipe.expireat(key, int(expire_at.timestamp()))
-    pipe.sadd(index_key(user_id), coupon_log_id)
-    pipe.execute()
+    write_many([(user_id, coupon_log_id, fields, expire_at)])
+
+
+def write_many(records) -> None:
+    """Write (user_id, coupon_log_id, fields, expire_at) records, each replacing the record's
+    hash whole, in one MULTI/EXEC round trip per CHUNK records (a reader never sees a record
+    half-written)."""
+    records = list(records)
+    for start in range(0, len(records), CHUNK):
+        pipe = _redis().pipeline()
+        for user_id, coupon_log_id, fields, expire_at in records[start : start + CHUNK]:
+            key = coupon_key(user_id, coupon_log_id)
+            pipe.delete(key)
+            pipe.hset(key, mapping=fields)
+            pipe.expireat(key, int(expire_at.timestamp()))
+            pipe.sadd(index_key(user_id), coupon_log_id)
+        pipe.execute()
 
 
 def remove(user_id: int, coupon_log_ids) -> None:
-    coupon_log_ids = list(coupon_log_ids)
-    if not coupon_log_ids:
-        return
-    pipe = _redis().pipeline()
-    pipe.delete(*[coupon_key(user_id, log_id) for log_id in coupon_log_ids])
-    pipe.srem(index_key(user_id), *coupon_log_ids)
-    pipe.execute()
+    remove_many((user_id, log_id) for log_id in coupon_log_ids)
+
+
+def remove_many(entries) -> None:
+    """Remove (user_id, coupon_log_id) records and their index entries, in one round trip per
+    CHUNK users."""
+    by_user: dict[int, list[int]] = {}
+    for user_id, coupon_log_id in entries:
+        by_user.setdefault(user_id, []).append(coupon_log_id)
+    users = list(by_user.items())
+    for start in range(0, len(users), CHUNK):
+        pipe = _redis().pipeline()
+        for user_id, log_ids in users[start : start + CHUNK]:
+            pipe.delete(*[coupon_key(user_id, log_id) for log_id in log_ids])
+            pipe.srem(index_key(user_id), *log_ids)
+        pipe.execute()
 
 
 def read_all(user_id: int) -> list[dict]:

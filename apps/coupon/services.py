@@ -35,9 +35,19 @@ def coupon_logs_with_links():
     )
 
 
-def coupon_fields(log: CouponLog) -> dict:
-    """Everything the client shows of a record, as the Redis hash stores it."""
-    coupon = log.coupon
+def coupon_fields_by_id(coupon_ids) -> dict[int, dict]:
+    """`coupon_fields` of each coupon, its scope links read once per coupon (not per record: a
+    sweep batch holds hundreds of records of a few coupons)."""
+    coupons = Coupon.objects.filter(pk__in=list(coupon_ids)).prefetch_related(
+        Prefetch("to_direction", queryset=CouponDirection.objects.select_related("direction")),
+        Prefetch("to_category", queryset=CouponCourseCat.objects.select_related("category")),
+        Prefetch("to_course", queryset=CouponCourse.objects.select_related("course")),
+    )
+    return {coupon.id: coupon_fields(coupon) for coupon in coupons}
+
+
+def coupon_fields(coupon: Coupon) -> dict:
+    """Everything the client shows of a record of this coupon, as the Redis hash stores it."""
 
     def links(rows, key):
         return json.dumps(
@@ -80,21 +90,24 @@ def is_available(log: CouponLog, now=None) -> bool:
 
 
 def mirror_coupon_logs(coupon_log_ids) -> None:
-    """Make Redis agree with the database for these records (write or remove each)."""
+    """Make Redis agree with the database for these records (write or remove each), in one round
+    trip for the writes and one for the removals."""
     coupon_log_ids = set(coupon_log_ids)
     if not coupon_log_ids:
         return
     now = timezone.now()
-    found = {log.id: log for log in coupon_logs_with_links().filter(pk__in=coupon_log_ids)}
-    for log in found.values():
-        if is_available(log, now):
-            redis_store.write(log.user_id, log.id, coupon_fields(log), log.coupon.end_time)
-        else:
-            redis_store.remove(log.user_id, [log.id])
-    gone = coupon_log_ids - set(found)
+    logs = list(CouponLog.objects.select_related("coupon").filter(pk__in=coupon_log_ids))
+    available, unavailable = [], []
+    for log in logs:
+        (available if is_available(log, now) else unavailable).append(log)
+    fields = coupon_fields_by_id({log.coupon_id for log in available})
+    redis_store.write_many((log.user_id, log.id, fields[log.coupon_id], log.coupon.end_time) for log in available)
+    redis_store.remove_many((log.user_id, log.id) for log in unavailable)
+    gone = coupon_log_ids - {log.id for log in logs}
     if gone:  # deleted rows: their user is unknown now, so look them up in Redis
-        for user_id, log_ids in redis_store.all_entries().items():
-            redis_store.remove(user_id, log_ids & gone)
+        redis_store.remove_many(
+            (user_id, log_id) for user_id, log_ids in redis_store.all_entries().items() for log_id in log_ids & gone
+        )
 
 
 def mirror_after_commit(coupon_log_ids) -> None:
@@ -108,13 +121,8 @@ def mirror_after_commit(coupon_log_ids) -> None:
 def remove_after_commit(entries) -> None:
     """Remove (user_id, coupon_log_id) pairs from Redis once the transaction commits."""
     entries = list(entries)
-
-    def remove():
-        for user_id, log_id in entries:
-            redis_store.remove(user_id, [log_id])
-
     if entries:
-        transaction.on_commit(remove, robust=True)
+        transaction.on_commit(lambda: redis_store.remove_many(entries), robust=True)
 
 
 def user_coupons(user_id: int) -> list[dict]:
@@ -245,7 +253,7 @@ def sync_coupons() -> dict:
     ).update(use_status=CouponLog.UseStatus.EXPIRED)
     available = [
         log
-        for log in coupon_logs_with_links().filter(
+        for log in CouponLog.objects.select_related("coupon").filter(
             use_status=CouponLog.UseStatus.UNUSED, order__isnull=True, is_deleted=False, coupon__end_time__gt=now
         )
         if is_available(log, now)
@@ -253,12 +261,14 @@ def sync_coupons() -> dict:
     wanted: dict[int, set[int]] = {}
     for log in available:
         wanted.setdefault(log.user_id, set()).add(log.id)
-    removed = 0
-    for user_id, log_ids in redis_store.all_entries().items():
-        stale = log_ids - wanted.get(user_id, set())
-        redis_store.remove(user_id, stale)
-        removed += len(stale)
-    for log in available:
-        redis_store.write(log.user_id, log.id, coupon_fields(log), log.coupon.end_time)
+    stale = [
+        (user_id, log_id)
+        for user_id, log_ids in redis_store.all_entries().items()
+        for log_id in log_ids - wanted.get(user_id, set())
+    ]
+    redis_store.remove_many(stale)
+    removed = len(stale)
+    fields = coupon_fields_by_id({log.coupon_id for log in available})
+    redis_store.write_many((log.user_id, log.id, fields[log.coupon_id], log.coupon.end_time) for log in available)
     logger.info("sync_coupons: %d written, %d removed, %d marked expired", len(available), removed, expired)
     return {"written": len(available), "removed": removed, "expired": expired}

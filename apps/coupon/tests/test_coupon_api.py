@@ -30,6 +30,39 @@ def test_mirror_writes_every_field_and_expires_at_coupon_end(user, mirrored):
     assert abs(redis.ttl(key) - (log.coupon.end_time - timezone.now()).total_seconds()) < 5
 
 
+def test_mirror_refreshes_a_batch_in_one_round_trip_each_way(user, mirrored, monkeypatch, django_assert_num_queries):
+    from redis.client import Pipeline
+
+    course = CourseFactory(name="Vue3")
+    coupon = CouponFactory(name="批量券", coupon_type=3, courses=[course])
+    other = UserFactory()
+    free = [CouponLogFactory(user=owner, coupon=coupon) for owner in (user, other, user, other)]
+    used = [CouponLogFactory(user=owner, coupon=coupon) for owner in (user, other)]
+    mirrored(*used)
+    CouponLog.objects.filter(pk__in=[log.id for log in used]).update(use_status=CouponLog.UseStatus.USED)
+    round_trips = []
+    execute = Pipeline.execute
+
+    def counted(pipe, *args, **kwargs):
+        round_trips.append(len(pipe))
+        return execute(pipe, *args, **kwargs)
+
+    monkeypatch.setattr(Pipeline, "execute", counted)
+
+    # the records with their coupons, then the coupons' three kinds of scope links: not per record
+    with django_assert_num_queries(5):
+        mirrored(*free, *used)
+
+    assert len(round_trips) == 2  # every write, then every removal
+    for owner in (user, other):
+        records = redis_store.read_all(owner.id)
+        assert [r["user_coupon_id"] for r in records] == [log.id for log in free if log.user_id == owner.id]
+        assert {r["name"] for r in records} == {"批量券"}
+        assert {r["to_course"] for r in records} == {json.dumps([{"course__id": course.id, "course__name": "Vue3"}])}
+    redis = get_redis_connection("coupon")
+    assert not any(redis.exists(f"{log.user_id}:{log.id}") for log in used)
+
+
 def test_ended_coupon_is_not_written(user, mirrored):
     log = CouponLogFactory(
         user=user,
