@@ -24,7 +24,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from apps.orders.selectors import ORDER_LIST_FIELDS, order_list
+from apps.orders.selectors import order_list
 from apps.users.models import User
 from apps.users.tokens import token_pair
 
@@ -100,9 +100,8 @@ def in_process(token: str, seconds: float) -> dict:
 
 def explain(user) -> list:
     """The plan MariaDB picks for the page query of size 5 (which index serves it)."""
-    page = order_list(user=user).values(*ORDER_LIST_FIELDS)[:5]  # as OrderRows reads a page
+    sql, params = order_list(user=user).page_query(slice(0, 5))
     with connection.cursor() as cursor:
-        sql, params = page.query.sql_with_params()
         cursor.execute("EXPLAIN " + sql, params)
         columns = [column[0] for column in cursor.description]
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]

@@ -75,7 +75,7 @@ STATUS_LABELS = dict(Order.Status.choices)
 
 
 def order_list_items(orders: list[dict], request) -> list[dict]:
-    """The listing's JSON for `order_list` rows that went through `with_order_courses`."""
+    """The listing's JSON for a page of `OrderRows`."""
     covers = {}  # cover file name -> absolute URL: a page repeats the same few courses
 
     def cover(name):
@@ -104,7 +104,7 @@ def order_list_items(orders: list[dict], request) -> list[dict]:
                     "discount_name": detail["discount_name"],
                     "course_id": detail["course_id"],
                     "course_name": detail["name"],
-                    "course_cover": cover(detail["course__course_cover"]),
+                    "course_cover": cover(detail["course_cover"]),
                 }
                 for detail in order["order_courses"]
             ],
@@ -125,11 +125,11 @@ def _coupon_item(order: dict) -> dict:
     if order["user_coupon_id"] is None:
         return {}
     return {
-        "id": order["user_coupon__coupon__id"],
-        "name": order["user_coupon__coupon__name"],
-        "sale": order["user_coupon__coupon__sale"],
-        "discount": order["user_coupon__coupon__discount"],
-        "condition": money_text(order["user_coupon__coupon__condition"]),
+        "id": order["coupon__id"],
+        "name": order["coupon__name"],
+        "sale": order["coupon__sale"],
+        "discount": order["coupon__discount"],
+        "condition": money_text(order["coupon__condition"]),
     }
 
 

@@ -6,7 +6,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
 from apps.orders.models import Order
-from apps.orders.selectors import OrderRows, get_user_order, order_list
+from apps.orders.selectors import get_user_order, order_list
 from apps.orders.serializers import (
     OrderCreatedSerializer,
     OrderCreateSerializer,
@@ -68,7 +68,7 @@ class OrderListView(ListAPIView):
 
     def list(self, request):
         orders = order_list(user=request.user, **order_list_filters(request.query_params))
-        page = self.paginate_queryset(OrderRows(orders))
+        page = self.paginate_queryset(orders)
         return self.get_paginated_response(order_list_items(page, request))
 
 
