@@ -33,34 +33,31 @@ def get_order_by_number(order_number: str) -> Order | None:
 
 
 # --- "my orders" ---------------------------------------------------------------------------
-# In plain SQL: through the ORM, building, compiling and converting the listing's three queries
-# cost twice what the database spent on them (bench/RESULTS.md). `visible_orders` in SQL is the
-# first three conditions; test_order_list.py checks the answer against the serializer it replaced.
+# In plain SQL: through the ORM, building, compiling and converting the listing's queries cost
+# twice what the database spent on them (bench/RESULTS.md). `visible_orders` in SQL is the first
+# three conditions; test_order_list.py checks the answer against the serializer it replaced.
 
 ORDER_COLUMNS = (
     "id", "order_number", "total_price", "real_price", "pay_time", "created_time", "credit", "pay_type",
     "order_status", "credit_discount", "coupon_discount", "user_coupon_id",
     "coupon__id", "coupon__name", "coupon__sale", "coupon__discount", "coupon__condition",
 )  # fmt: skip
+ORDER_COURSE_COLUMNS = ("id", "price", "real_price", "discount_name", "course_id", "name", "course_cover")
+# The page's ids first (from the index alone, however deep the page), then a row per order line
+# with its order, coupon and course; an order without lines has one row, its line columns NULL.
 ORDER_PAGE_SQL = """
     SELECT o.id, o.order_number, o.total_price, o.real_price, o.pay_time, o.created_time, o.credit, o.pay_type,
            o.order_status, o.credit_discount, o.coupon_discount, o.user_coupon_id,
-           c.id, c.name, c.sale, c.discount, c.`condition`
-    FROM fs_order o
+           c.id, c.name, c.sale, c.discount, c.`condition`,
+           d.id, d.price, d.real_price, d.discount_name, d.course_id, d.name, course.course_cover
+    FROM (SELECT o.id FROM fs_order o WHERE {where} ORDER BY o.id DESC LIMIT %s OFFSET %s) page_ids
+    JOIN fs_order o ON o.id = page_ids.id
     LEFT JOIN fs_coupon_log l ON l.id = o.user_coupon_id
     LEFT JOIN fs_coupon c ON c.id = l.coupon_id
-    WHERE {where}
-    ORDER BY o.id DESC
-    LIMIT %s OFFSET %s
+    LEFT JOIN fs_order_detail d ON d.order_id = o.id
+    LEFT JOIN fs_course course ON course.id = d.course_id
+    ORDER BY o.id DESC, d.id
 """  # backticks: `condition` is a keyword in MariaDB; SQLite reads them too
-ORDER_COURSE_COLUMNS = ("id", "order_id", "price", "real_price", "discount_name", "course_id", "name", "course_cover")
-ORDER_COURSES_SQL = """
-    SELECT d.id, d.order_id, d.price, d.real_price, d.discount_name, d.course_id, d.name, c.course_cover
-    FROM fs_order_detail d
-    JOIN fs_course c ON c.id = d.course_id
-    WHERE d.order_id IN ({order_ids})
-    ORDER BY d.id
-"""
 MONEY_COLUMNS = ("total_price", "real_price", "credit_discount", "coupon_discount", "coupon__condition", "price")
 
 
@@ -85,7 +82,7 @@ def order_list(*, user, status=None, order_number=None, created_from=None, creat
 class OrderRows:
     """What the paginator reads (a count, then one slice): a page is a list of order rows, each
     with its coupon's fields (`coupon__…`, None when it used none) and its `order_courses`, in
-    three queries whatever the page size. Values are typed as the ORM would give them."""
+    two queries whatever the page size. Values are typed as the ORM would give them."""
 
     def __init__(self, where: str, params: list):
         self.where, self.params = where, params
@@ -97,16 +94,16 @@ class OrderRows:
         return ORDER_PAGE_SQL.format(where=self.where), [*self.params, page.stop - page.start, page.start]
 
     def __getitem__(self, page: slice) -> list[dict]:
-        orders = [_typed(dict(zip(ORDER_COLUMNS, row, strict=True))) for row in _fetch(*self.page_query(page))]
-        by_id = {order["id"]: order for order in orders}
-        for order in orders:
-            order["order_courses"] = []
-        if by_id:
-            sql = ORDER_COURSES_SQL.format(order_ids=", ".join(["%s"] * len(by_id)))
-            for row in _fetch(sql, list(by_id)):
-                detail = _typed(dict(zip(ORDER_COURSE_COLUMNS, row, strict=True)))
-                by_id[detail["order_id"]]["order_courses"].append(detail)
-        return orders
+        orders: dict[int, dict] = {}
+        for row in _fetch(*self.page_query(page)):
+            order_part, line_part = row[: len(ORDER_COLUMNS)], row[len(ORDER_COLUMNS) :]
+            order = orders.get(row[0])
+            if order is None:
+                order = orders[row[0]] = _typed(dict(zip(ORDER_COLUMNS, order_part, strict=True)))
+                order["order_courses"] = []
+            if line_part[0] is not None:
+                order["order_courses"].append(_typed(dict(zip(ORDER_COURSE_COLUMNS, line_part, strict=True))))
+        return list(orders.values())
 
 
 def _fetch(sql: str, params: list) -> list[tuple]:
@@ -118,7 +115,7 @@ def _fetch(sql: str, params: list) -> list[tuple]:
 def _typed(row: dict) -> dict:
     """Money as Decimal (SQLite answers floats) and times aware (both databases answer naive UTC)."""
     for name in MONEY_COLUMNS:
-        if row.get(name) is not None:
+        if row.get(name) is not None and not isinstance(row[name], Decimal):
             row[name] = Decimal(str(row[name]))
     for name in ("pay_time", "created_time"):
         if row.get(name) is not None:
