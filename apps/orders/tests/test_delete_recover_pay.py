@@ -2,10 +2,9 @@ import pytest
 
 from apps.cart import redis_store
 from apps.coupon.models import CouponLog
-from apps.coupon.tests.factories import CouponLogFactory
 from apps.course.tests.factories import CourseFactory
 from apps.orders.models import Order
-from apps.orders.services import PayResult, cancel_order, create_order, pay_order
+from apps.orders.services import PayResult, cancel_order, pay_order
 from apps.orders.tests.factories import OrderDetailFactory, OrderFactory
 from apps.users.models import UserCourse
 from apps.users.tests.factories import UserFactory
@@ -88,12 +87,8 @@ def test_recover_of_someone_elses_order_is_404(auth_client):
 
 
 @pytest.fixture
-def unpaid(user, courses, cart_with, django_capture_on_commit_callbacks):
-    log = CouponLogFactory(user=user)
-    cart_with(selected=courses)
-    with django_capture_on_commit_callbacks(execute=True):
-        order = create_order(user=user, pay_type=0, user_coupon_id=log.id, credit=50)
-    return order, log
+def unpaid(unpaid_order):
+    return unpaid_order(credit=50)
 
 
 def test_pay_records_time_marks_coupon_used_and_grants_courses(

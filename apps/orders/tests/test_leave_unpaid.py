@@ -9,9 +9,8 @@ from django.utils import timezone
 
 from apps.coupon import redis_store as coupon_store
 from apps.coupon.models import CouponLog
-from apps.coupon.tests.factories import CouponLogFactory
 from apps.orders.models import Order
-from apps.orders.services import cancel_order, create_order, expire_orders, expire_overdue_orders, pay_order
+from apps.orders.services import cancel_order, expire_orders, expire_overdue_orders, pay_order
 from apps.orders.tasks import order_timeout
 from apps.orders.tests.factories import OrderFactory, make_overdue
 from apps.users.models import Credit
@@ -22,13 +21,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def order_with_coupon_and_credit(user, courses, cart_with, django_capture_on_commit_callbacks):
+def order_with_coupon_and_credit(unpaid_order):
     """An unpaid order of `user` that used a coupon and 100 credit (balance now 900)."""
-    log = CouponLogFactory(user=user)
-    cart_with(selected=courses)
-    with django_capture_on_commit_callbacks(execute=True):
-        order = create_order(user=user, pay_type=0, user_coupon_id=log.id, credit=100)
-    return order, log
+    return unpaid_order(credit=100)
 
 
 def assert_given_back_once(user, order, log, status):
