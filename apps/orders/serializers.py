@@ -17,6 +17,12 @@ class OrderCreateSerializer(serializers.Serializer):
     user_coupon_id = serializers.IntegerField(min_value=-1, max_value=MAX_ID, default=-1)
     credit = serializers.IntegerField(min_value=0, max_value=MAX_ID, default=0)
 
+    def validate_pay_type(self, value):
+        """Only Alipay can collect money today: an order nobody can pay would only time out."""
+        if value != Order.PayType.ALIPAY:
+            raise serializers.ValidationError("暂只支持支付宝支付")
+        return value
+
 
 class OrderCreatedSerializer(serializers.Serializer):
     id = serializers.IntegerField()

@@ -1,0 +1,38 @@
+"""dev.py, the README's two commands: its embedded Redis for a machine with none."""
+
+import os
+import socket
+
+import dev
+
+
+def test_embedded_redis_starts_when_nothing_answers_and_stops_on_exit(monkeypatch):
+    monkeypatch.setattr(dev, "DEFAULT_REDIS", ("127.0.0.1", 1))  # "nothing answers on 6379"
+    env = {}
+    process = dev.start_embedded_redis(env)
+    try:
+        host, port = env["REDIS_URL"].removeprefix("redis://").split(":")
+        assert process is not None and dev.redis_answers(host, int(port))
+    finally:
+        dev.stop(process)
+    assert process.poll() is not None
+    with socket.socket() as probe:
+        assert probe.connect_ex((host, int(port))) != 0
+
+
+def test_configured_or_running_redis_is_used_as_it_is(monkeypatch):
+    env = {"REDIS_URL": "redis://example.invalid:6379"}
+    assert dev.start_embedded_redis(env) is None
+    assert env["REDIS_URL"] == "redis://example.invalid:6379"
+
+
+def test_dotenv_values_count_but_the_environment_wins(tmp_path, monkeypatch):
+    (tmp_path / ".env").write_text("# comment\nDATABASE_URL=mysql://root:@db/x\nexport REDIS_URL='redis://r:1'\n")
+    monkeypatch.setattr(dev, "ROOT", tmp_path)
+    environment = {"REDIS_URL": "redis://from-env:2"}
+    monkeypatch.setattr(os, "environ", environment)  # the test's process environment stays untouched
+
+    dev.load_dotenv()
+
+    assert environment == {"REDIS_URL": "redis://from-env:2", "DATABASE_URL": "mysql://root:@db/x"}
+    assert [path.name for path in dev.requirement_files()] == ["requirements-dev.txt", "requirements-mysql.txt"]
