@@ -2,8 +2,6 @@
 a hash per record at `"{user_id}:{coupon_log_id}"` expiring at the coupon's end, and a set per
 user, `coupon_index_{user_id}`, naming the user's record ids so a listing never scans the keyspace."""
 
-from datetime import datetime
-
 from django_redis import get_redis_connection
 
 
@@ -23,10 +21,6 @@ def index_key(user_id: int) -> str:
 CHUNK = 1000
 
 
-def write(user_id: int, coupon_log_id: int, fields: dict, expire_at: datetime) -> None:
-    write_many([(user_id, coupon_log_id, fields, expire_at)])
-
-
 def write_many(records) -> None:
     """Write (user_id, coupon_log_id, fields, expire_at) records, each replacing the record's
     hash whole, in one MULTI/EXEC round trip per CHUNK records (a reader never sees a record
@@ -41,10 +35,6 @@ def write_many(records) -> None:
             pipe.expireat(key, int(expire_at.timestamp()))
             pipe.sadd(index_key(user_id), coupon_log_id)
         pipe.execute()
-
-
-def remove(user_id: int, coupon_log_ids) -> None:
-    remove_many((user_id, log_id) for log_id in coupon_log_ids)
 
 
 def remove_many(entries) -> None:

@@ -26,24 +26,36 @@ logger = logging.getLogger("fsapi.coupon")
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
-def coupon_logs_with_links():
-    """CouponLog rows with their coupon and its scope links prefetched (no query per record)."""
-    return CouponLog.objects.select_related("coupon").prefetch_related(
-        Prefetch("coupon__to_direction", queryset=CouponDirection.objects.select_related("direction")),
-        Prefetch("coupon__to_category", queryset=CouponCourseCat.objects.select_related("category")),
-        Prefetch("coupon__to_course", queryset=CouponCourse.objects.select_related("course")),
-    )
+SCOPE_FIELDS = ("to_direction", "to_category", "to_course")
+
+
+def scope_prefetches(prefix: str = "") -> list[Prefetch]:
+    """Prefetch a coupon's scope links with their targets (`prefix` "coupon__" from a CouponLog)."""
+    return [
+        Prefetch(f"{prefix}to_direction", queryset=CouponDirection.objects.select_related("direction")),
+        Prefetch(f"{prefix}to_category", queryset=CouponCourseCat.objects.select_related("category")),
+        Prefetch(f"{prefix}to_course", queryset=CouponCourse.objects.select_related("course")),
+    ]
 
 
 def coupon_fields_by_id(coupon_ids) -> dict[int, dict]:
     """`coupon_fields` of each coupon, its scope links read once per coupon (not per record: a
     sweep batch holds hundreds of records of a few coupons)."""
-    coupons = Coupon.objects.filter(pk__in=list(coupon_ids)).prefetch_related(
-        Prefetch("to_direction", queryset=CouponDirection.objects.select_related("direction")),
-        Prefetch("to_category", queryset=CouponCourseCat.objects.select_related("category")),
-        Prefetch("to_course", queryset=CouponCourse.objects.select_related("course")),
-    )
+    coupons = Coupon.objects.filter(pk__in=list(coupon_ids)).prefetch_related(*scope_prefetches())
     return {coupon.id: coupon_fields(coupon) for coupon in coupons}
+
+
+def _write_available(logs) -> None:
+    """Write available records to Redis, expiring at their coupon's end."""
+    fields = coupon_fields_by_id({log.coupon_id for log in logs})
+    redis_store.write_many((log.user_id, log.id, fields[log.coupon_id], log.coupon.end_time) for log in logs)
+
+
+def _decode_scopes(record: dict) -> dict:
+    """The scope lists of a Redis record, from their JSON text."""
+    for field in SCOPE_FIELDS:
+        record[field] = json.loads(record.get(field) or "[]")
+    return record
 
 
 def coupon_fields(coupon: Coupon) -> dict:
@@ -100,8 +112,7 @@ def mirror_coupon_logs(coupon_log_ids) -> None:
     available, unavailable = [], []
     for log in logs:
         (available if is_available(log, now) else unavailable).append(log)
-    fields = coupon_fields_by_id({log.coupon_id for log in available})
-    redis_store.write_many((log.user_id, log.id, fields[log.coupon_id], log.coupon.end_time) for log in available)
+    _write_available(available)
     redis_store.remove_many((log.user_id, log.id) for log in unavailable)
     gone = coupon_log_ids - {log.id for log in logs}
     if gone:  # deleted rows: their user is unknown now, so look them up in Redis
@@ -127,11 +138,7 @@ def remove_after_commit(entries) -> None:
 
 def user_coupons(user_id: int) -> list[dict]:
     """The user's available coupons, from Redis, scope lists decoded."""
-    records = redis_store.read_all(user_id)
-    for record in records:
-        for field in ("to_direction", "to_category", "to_course"):
-            record[field] = json.loads(record.get(field) or "[]")
-    return records
+    return [_decode_scopes(record) for record in redis_store.read_all(user_id)]
 
 
 def enable_coupons(user_id: int, courses) -> list[dict]:
@@ -146,8 +153,7 @@ def enable_coupons(user_id: int, courses) -> list[dict]:
         amount = rule.amount_off(courses)
         if amount is None:
             continue
-        for field in ("to_direction", "to_category", "to_course"):
-            record[field] = json.loads(record.get(field) or "[]")
+        _decode_scopes(record)
         if rule.coupon_type == Coupon.CouponType.GENERAL:
             record["enable_course"] = "__all__"
         else:
@@ -164,7 +170,8 @@ def coupon_for_order(*, user_id: int, coupon_log_id: int, courses) -> tuple[Coup
     """The user's record `coupon_log_id` and what it takes off `courses`, or a typed error:
     not the user's (not found), used, bound to another live order, outside its time window, or
     not applicable / minimum spend not met. Reads the database, never the Redis copy."""
-    log = coupon_logs_with_links().filter(pk=coupon_log_id, user_id=user_id, is_deleted=False, is_show=True).first()
+    logs = CouponLog.objects.select_related("coupon").prefetch_related(*scope_prefetches("coupon__"))
+    log = logs.filter(pk=coupon_log_id, user_id=user_id, is_deleted=False, is_show=True).first()
     if log is None or log.coupon.is_deleted:
         raise CouponNotFound()
     if log.use_status != CouponLog.UseStatus.UNUSED:
@@ -268,7 +275,6 @@ def sync_coupons() -> dict:
     ]
     redis_store.remove_many(stale)
     removed = len(stale)
-    fields = coupon_fields_by_id({log.coupon_id for log in available})
-    redis_store.write_many((log.user_id, log.id, fields[log.coupon_id], log.coupon.end_time) for log in available)
+    _write_available(available)
     logger.info("sync_coupons: %d written, %d removed, %d marked expired", len(available), removed, expired)
     return {"written": len(available), "removed": removed, "expired": expired}
