@@ -288,10 +288,8 @@ def expire_overdue_orders(*, batch_size: int = 500) -> int:
         )
         if not batch:
             return total
-        moved = expire_orders(order_ids=batch)
-        total += moved
-        if moved == 0:  # every candidate was taken by someone else meanwhile; look again
-            continue
+        # candidates taken by someone else meanwhile are no longer unpaid: the next query skips them
+        total += expire_orders(order_ids=batch)
 
 
 # --- pay ------------------------------------------------------------------------------------
@@ -341,16 +339,13 @@ def recover_order(*, order: Order) -> dict:
         raise OrderNotRecoverable()
     course_ids = list(order.order_courses.values_list("course_id", flat=True))
     available = set(published_courses(course_ids)) - owned_course_ids(user_id=order.user_id, course_ids=course_ids)
-    in_cart = set(cart_store.cart_lines(order.user_id))
-    room = settings.CART_MAX_LINES - len(in_cart)
-    added = []
+    added, cart_total = [], cart_store.cart_total(order.user_id)
     for course_id in course_ids:
         if course_id not in available:
             continue
-        if course_id not in in_cart:
-            if room <= 0:  # the cart is full: the rest is skipped, not an error
-                continue
-            room -= 1
-        added.append(course_id)
-    cart_total = cart_store.add_lines(order.user_id, added)
+        # the cart's own limit check, atomic in Redis: a full cart skips the rest, not an error
+        total = cart_store.add_line_within_limit(order.user_id, course_id, limit=settings.CART_MAX_LINES)
+        if total is not None:
+            added.append(course_id)
+            cart_total = total
     return {"cart_total": cart_total, "added": added, "skipped": [c for c in course_ids if c not in added]}
