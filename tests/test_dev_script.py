@@ -20,6 +20,26 @@ def test_embedded_redis_starts_when_nothing_answers_and_stops_on_exit(monkeypatc
         assert probe.connect_ex((host, int(port))) != 0
 
 
+def test_the_test_command_starts_its_own_redis_even_when_one_answers_locally(monkeypatch):
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    monkeypatch.setattr(dev, "DEFAULT_REDIS", server.getsockname())
+    monkeypatch.setattr(
+        dev,
+        "redis_answers",
+        lambda host, port, real=dev.redis_answers: (host, port) == dev.DEFAULT_REDIS or real(host, port),
+    )
+    env = {}
+    process = dev.start_embedded_redis(env, reuse_local=False)
+    try:
+        assert process is not None
+        assert env["REDIS_URL"] != "redis://{}:{}".format(*dev.DEFAULT_REDIS)
+    finally:
+        dev.stop(process)
+        server.close()
+    assert dev.start_embedded_redis({}) is None  # `run` keeps using the local one
+
+
 def test_configured_or_running_redis_is_used_as_it_is(monkeypatch):
     env = {"REDIS_URL": "redis://example.invalid:6379"}
     assert dev.start_embedded_redis(env) is None
