@@ -64,6 +64,33 @@ class Credit(models.Model):
         return f"{self.user_id} {self.get_operation_display()} {self.number}"
 
 
+class MoneyLog(models.Model):
+    """One line of a user's balance (余额) history: every change of `User.money` writes one, in the
+    same transaction, with the balance it left, so the ledger always adds up to `User.money`."""
+
+    class Operation(models.IntegerChoices):
+        RECHARGE = 1, "充值"
+        PAY = 2, "消费"
+        REFUND = 3, "退款"
+        ADJUST = 4, "人工调整"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="money_logs", verbose_name="用户")
+    operation = models.SmallIntegerField("操作", choices=Operation.choices)
+    amount = models.DecimalField("金额变化", max_digits=10, decimal_places=2, help_text="正数增加，负数减少")
+    balance_after = models.DecimalField("变化后余额", max_digits=10, decimal_places=2)
+    remark = models.CharField("备注", max_length=255, blank=True, default="")
+    created_time = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        db_table = "fs_money_log"
+        verbose_name = verbose_name_plural = "余额流水"
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["user", "-created_time"], name="money_user_time")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.get_operation_display()} {self.amount}"
+
+
 class UserCourse(BaseModel):
     """A course a user owns (bought or granted): at most once per user and course."""
 
