@@ -1,17 +1,39 @@
 """Reads of orders that views, payments and the admin share."""
 
+import functools
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 
+from apps.coupon.models import Coupon, CouponLog
+from apps.course.models import Course
 from apps.orders.exceptions import OrderNotFound
-from apps.orders.models import Order
+from apps.orders.models import Order, OrderDetail
+
+# --- "my orders" ---------------------------------------------------------------------------
+# In plain SQL: through the ORM, building, compiling and converting the listing's queries cost
+# twice what the database spent on them (bench/RESULTS.md). The SQL is generated from the column
+# maps below (names, tables and quoting from the models and the connection), and
+# test_order_list.py checks the answer against the schema's serializer on SQLite and MariaDB.
+
+VISIBLE = {"is_deleted": False, "is_show": True}  # what `visible_orders` adds to the user's orders
+
+# (table alias, model, field names, row key prefix): the SELECT list and the row keys in one place
+ORDER_FIELDS = (
+    ("o", Order, ("id", "order_number", "total_price", "real_price", "pay_time", "created_time", "credit",
+                  "pay_type", "order_status", "credit_discount", "coupon_discount", "user_coupon_id"), ""),
+    ("c", Coupon, ("id", "name", "sale", "discount", "condition"), "coupon__"),
+)  # fmt: skip
+ORDER_LINE_FIELDS = (
+    ("d", OrderDetail, ("id", "price", "real_price", "discount_name", "course_id", "name"), ""),
+    ("course", Course, ("course_cover",), ""),
+)
 
 
 def visible_orders(user):
     """The user's own orders, as the user may see them (not deleted, shown)."""
-    return Order.objects.filter(user=user, is_deleted=False, is_show=True)
+    return Order.objects.filter(user=user, **VISIBLE)
 
 
 def get_user_order(*, user, order_id: int | None = None, order_number: str | None = None) -> Order:
@@ -32,49 +54,78 @@ def get_order_by_number(order_number: str) -> Order | None:
     return Order.objects.filter(order_number=order_number).first()
 
 
-# --- "my orders" ---------------------------------------------------------------------------
-# In plain SQL: through the ORM, building, compiling and converting the listing's queries cost
-# twice what the database spent on them (bench/RESULTS.md). `visible_orders` in SQL is the first
-# three conditions; test_order_list.py checks the answer against the serializer it replaced.
+class ListingColumns:
+    """One side of a listing row (the order with its coupon, or one order line): its SELECT list,
+    its row keys in the same order, and which of them need converting to Decimal or aware times."""
 
-ORDER_COLUMNS = (
-    "id", "order_number", "total_price", "real_price", "pay_time", "created_time", "credit", "pay_type",
-    "order_status", "credit_discount", "coupon_discount", "user_coupon_id",
-    "coupon__id", "coupon__name", "coupon__sale", "coupon__discount", "coupon__condition",
-)  # fmt: skip
-ORDER_COURSE_COLUMNS = ("id", "price", "real_price", "discount_name", "course_id", "name", "course_cover")
-# The page's ids first (from the index alone, however deep the page), then a row per order line
-# with its order, coupon and course; an order without lines has one row, its line columns NULL.
-ORDER_PAGE_SQL = """
-    SELECT o.id, o.order_number, o.total_price, o.real_price, o.pay_time, o.created_time, o.credit, o.pay_type,
-           o.order_status, o.credit_discount, o.coupon_discount, o.user_coupon_id,
-           c.id, c.name, c.sale, c.discount, c.`condition`,
-           d.id, d.price, d.real_price, d.discount_name, d.course_id, d.name, course.course_cover
-    FROM (SELECT o.id FROM fs_order o WHERE {where} ORDER BY o.id DESC LIMIT %s OFFSET %s) page_ids
-    JOIN fs_order o ON o.id = page_ids.id
-    LEFT JOIN fs_coupon_log l ON l.id = o.user_coupon_id
-    LEFT JOIN fs_coupon c ON c.id = l.coupon_id
-    LEFT JOIN fs_order_detail d ON d.order_id = o.id
-    LEFT JOIN fs_course course ON course.id = d.course_id
-    ORDER BY o.id DESC, d.id
-"""  # backticks: `condition` is a keyword in MariaDB; SQLite reads them too
-MONEY_COLUMNS = ("total_price", "real_price", "credit_discount", "coupon_discount", "coupon__condition", "price")
+    def __init__(self, field_groups):
+        quote = connection.ops.quote_name
+        self.select, self.keys, self.money, self.times = [], [], [], []
+        for alias, model, names, prefix in field_groups:
+            for name in names:
+                field = model._meta.get_field(name)
+                self.select.append(f"{alias}.{quote(field.column)}")
+                self.keys.append(prefix + name)
+                if isinstance(field, models.DecimalField):
+                    self.money.append(prefix + name)
+                elif isinstance(field, models.DateTimeField):
+                    self.times.append(prefix + name)
+
+    def row(self, values) -> dict:
+        """Values typed as the ORM would give them: money as Decimal (SQLite answers floats) and
+        times aware (both databases answer naive UTC)."""
+        row = dict(zip(self.keys, values, strict=True))
+        for name in self.money:
+            if row[name] is not None and not isinstance(row[name], Decimal):
+                row[name] = Decimal(str(row[name]))
+        for name in self.times:
+            if row[name] is not None:
+                row[name] = timezone.make_aware(row[name], connection.timezone)
+        return row
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _column(model, name: str) -> str:
+    return connection.ops.quote_name(model._meta.get_field(name).column)
+
+
+@functools.cache
+def _listing_sql() -> tuple[ListingColumns, ListingColumns, str]:
+    """The order and line columns and the page query (built once, for this connection's SQL)."""
+    orders, lines = ListingColumns(ORDER_FIELDS), ListingColumns(ORDER_LINE_FIELDS)
+    # the page's ids first (from the index alone, however deep the page), then a row per order line
+    # with its order, coupon and course; an order without lines has one row, its line columns NULL
+    page_sql = f"""
+        SELECT {", ".join(orders.select + lines.select)}
+        FROM (SELECT o.id FROM {_table(Order)} o WHERE {{where}} ORDER BY o.id DESC LIMIT %s OFFSET %s) page_ids
+        JOIN {_table(Order)} o ON o.id = page_ids.id
+        LEFT JOIN {_table(CouponLog)} l ON l.id = o.{_column(Order, "user_coupon")}
+        LEFT JOIN {_table(Coupon)} c ON c.id = l.{_column(CouponLog, "coupon")}
+        LEFT JOIN {_table(OrderDetail)} d ON d.{_column(OrderDetail, "order")} = o.id
+        LEFT JOIN {_table(Course)} course ON course.id = d.{_column(OrderDetail, "course")}
+        ORDER BY o.id DESC, d.id
+    """
+    return orders, lines, page_sql
 
 
 def order_list(*, user, status=None, order_number=None, created_from=None, created_before=None) -> "OrderRows":
     """ "My orders" (visible ones), newest first, for the paginator: see OrderRows."""
-    where, params = ["o.user_id = %s", "o.is_deleted = %s", "o.is_show = %s"], [user.pk, False, True]
+    where = [f"o.{_column(Order, name)} = %s" for name in ("user", *VISIBLE)]
+    params = [user.pk, *VISIBLE.values()]
     if status is not None:
-        where.append("o.order_status = %s")
+        where.append(f"o.{_column(Order, 'order_status')} = %s")
         params.append(status)
     if order_number:
-        where.append(f"o.order_number {connection.operators['startswith']}")
+        where.append(f"o.{_column(Order, 'order_number')} {connection.operators['startswith']}")
         params.append(connection.ops.prep_for_like_query(order_number) + "%")
     if created_from is not None:
-        where.append("o.created_time >= %s")
+        where.append(f"o.{_column(Order, 'created_time')} >= %s")
         params.append(connection.ops.adapt_datetimefield_value(created_from))
     if created_before is not None:
-        where.append("o.created_time < %s")
+        where.append(f"o.{_column(Order, 'created_time')} < %s")
         params.append(connection.ops.adapt_datetimefield_value(created_before))
     return OrderRows(" AND ".join(where), params)
 
@@ -88,21 +139,22 @@ class OrderRows:
         self.where, self.params = where, params
 
     def count(self) -> int:
-        return _fetch(f"SELECT COUNT(*) FROM fs_order o WHERE {self.where}", self.params)[0][0]
+        return _fetch(f"SELECT COUNT(*) FROM {_table(Order)} o WHERE {self.where}", self.params)[0][0]
 
     def page_query(self, page: slice) -> tuple[str, list]:
-        return ORDER_PAGE_SQL.format(where=self.where), [*self.params, page.stop - page.start, page.start]
+        return _listing_sql()[2].format(where=self.where), [*self.params, page.stop - page.start, page.start]
 
     def __getitem__(self, page: slice) -> list[dict]:
+        order_columns, line_columns, _ = _listing_sql()
+        width = len(order_columns.keys)
         orders: dict[int, dict] = {}
         for row in _fetch(*self.page_query(page)):
-            order_part, line_part = row[: len(ORDER_COLUMNS)], row[len(ORDER_COLUMNS) :]
             order = orders.get(row[0])
             if order is None:
-                order = orders[row[0]] = _typed(dict(zip(ORDER_COLUMNS, order_part, strict=True)))
+                order = orders[row[0]] = order_columns.row(row[:width])
                 order["order_courses"] = []
-            if line_part[0] is not None:
-                order["order_courses"].append(_typed(dict(zip(ORDER_COURSE_COLUMNS, line_part, strict=True))))
+            if row[width] is not None:
+                order["order_courses"].append(line_columns.row(row[width:]))
         return list(orders.values())
 
 
@@ -110,14 +162,3 @@ def _fetch(sql: str, params: list) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
-
-
-def _typed(row: dict) -> dict:
-    """Money as Decimal (SQLite answers floats) and times aware (both databases answer naive UTC)."""
-    for name in MONEY_COLUMNS:
-        if row.get(name) is not None and not isinstance(row[name], Decimal):
-            row[name] = Decimal(str(row[name]))
-    for name in ("pay_time", "created_time"):
-        if row.get(name) is not None:
-            row[name] = timezone.make_aware(row[name], connection.timezone)
-    return row

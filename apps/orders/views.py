@@ -11,7 +11,7 @@ from apps.orders.serializers import (
     OrderCreatedSerializer,
     OrderCreateSerializer,
     OrderListFilterSerializer,
-    OrderListSerializer,
+    OrderListSchemaSerializer,
     RecoverResultSerializer,
     order_list_filters,
     order_list_items,
@@ -64,7 +64,7 @@ class OrderListView(ListAPIView):
     """GET /order/list/ — the caller's orders, newest first."""
 
     permission_classes = [IsAuthenticated]
-    serializer_class = OrderListSerializer  # the schema; the answer is built from plain rows
+    serializer_class = OrderListSchemaSerializer  # the schema; the answer is built from plain rows
 
     def list(self, request):
         orders = order_list(user=request.user, **order_list_filters(request.query_params))

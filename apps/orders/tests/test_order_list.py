@@ -11,7 +11,7 @@ from apps.coupon.tests.factories import CouponLogFactory
 from apps.course.tests.factories import CourseFactory
 from apps.orders.models import Order, OrderDetail
 from apps.orders.selectors import visible_orders
-from apps.orders.serializers import OrderListSerializer
+from apps.orders.serializers import OrderListSchemaSerializer
 from apps.orders.tests.factories import OrderDetailFactory, OrderFactory
 from apps.users.tests.factories import UserFactory
 
@@ -129,7 +129,7 @@ def test_list_requires_login(api_client):
 
 
 def listed_by_the_serializers(user, request) -> list[dict]:
-    """The listing as OrderListSerializer (the schema's documentation) renders it from model
+    """The listing as OrderListSchemaSerializer (the schema's documentation) renders it from model
     instances: how the view answered before it built plain rows."""
     details = OrderDetail.objects.select_related("course").order_by("id")
     orders = (
@@ -138,7 +138,7 @@ def listed_by_the_serializers(user, request) -> list[dict]:
         .prefetch_related(Prefetch("order_courses", queryset=details))
         .order_by("-id")
     )
-    return OrderListSerializer(orders, many=True, context={"request": request}).data
+    return OrderListSchemaSerializer(orders, many=True, context={"request": request}).data
 
 
 def test_order_list_items_equal_the_serializers(auth_client, user):
