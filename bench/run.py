@@ -6,9 +6,10 @@
 Needs MariaDB/MySQL and Redis (and `wrk` for the listing under load). It uses the project's
 `.venv` (create it with `python3 dev.py test`), a database it drops and re-creates
 (`BENCH_DATABASE_URL`, default mysql://root:@127.0.0.1:3306/fsapi_bench; its name must contain
-"bench") and Redis databases 1, 2, 3 and 6 of `BENCH_REDIS_URL` (default: REDIS_URL, else
-redis://127.0.0.1:6379), which it empties. Ports: gunicorn on BENCH_PORT (8005) and BENCH_PORT+1.
-`--quick` is a smaller run (a tenth of the data, shorter durations) to try the scripts out.
+"bench") and Redis databases 1, 2, 3 and 6 of `BENCH_REDIS_URL` (default: REDIS_URL, else a
+private redis-server started for the run, as `python3 dev.py test` does), which it empties.
+Ports: gunicorn on BENCH_PORT (8005) and BENCH_PORT+1. `--quick` is a smaller run (a tenth of
+the data, shorter durations) to try the scripts out.
 
 Steps, each a `python -m bench.<module>` process: load the data set (bench.dataset), the order
 listing in process and under load (bench.listing), the time-out sweep (bench.sweep), order
@@ -24,6 +25,8 @@ import sys
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
+
+import dev
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -54,7 +57,15 @@ def main() -> int:
         steps.remove("load")
 
     database_url = os.environ.get("BENCH_DATABASE_URL", "mysql://root:@127.0.0.1:3306/fsapi_bench")
-    redis_url = os.environ.get("BENCH_REDIS_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379"
+    redis_env = {"REDIS_URL": os.environ.get("BENCH_REDIS_URL") or os.environ.get("REDIS_URL") or ""}
+    private_redis = dev.start_embedded_redis(redis_env, reuse_local=False)  # it empties its Redis
+    try:
+        return run_steps(args, steps, database_url, redis_env["REDIS_URL"])
+    finally:
+        dev.stop(private_redis)
+
+
+def run_steps(args, steps: list[str], database_url: str, redis_url: str) -> int:
     port = int(os.environ.get("BENCH_PORT", "8005"))
     env = {
         **os.environ,
