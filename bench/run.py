@@ -26,8 +26,6 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import dev
-
 ROOT = Path(__file__).resolve().parent.parent
 VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
 RESULTS = ROOT / "bench" / "results"
@@ -57,6 +55,8 @@ def main() -> int:
         steps.remove("load")
 
     database_url = os.environ.get("BENCH_DATABASE_URL", "mysql://root:@127.0.0.1:3306/fsapi_bench")
+    import dev  # the repo's dev.py: on the path once ensure_venv re-ran this as `-m bench.run`
+
     redis_env = {"REDIS_URL": os.environ.get("BENCH_REDIS_URL") or os.environ.get("REDIS_URL") or ""}
     private_redis = dev.start_embedded_redis(redis_env, reuse_local=False)  # it empties its Redis
     try:
