@@ -7,13 +7,16 @@ them and its own errors first, then `exception_handler` reshapes the answer into
 """
 
 import logging
+import re
 
 import redis.exceptions
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.db import InterfaceError, OperationalError
+from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
+from rest_framework_simplejwt.exceptions import InvalidToken
 
 from extension.response import APIResponse
 from extension.return_code import default_message
@@ -55,6 +58,10 @@ UNAVAILABLE_ERRORS = (
 )
 
 
+TOKEN_INVALID = "登录已失效，请重新登录"
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
 def _first_message(detail) -> str:
     """The first human-readable message inside a DRF error detail (str, list or dict)."""
     if isinstance(detail, dict):
@@ -76,6 +83,12 @@ def _as_drf_exception(exc):
         error = exceptions.APIException(default_message(413))
         error.status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
         return error
+    if isinstance(exc, InvalidToken):
+        # simplejwt's zh_Hans catalogue leaves "Token is invalid" / "Token is expired" untranslated
+        return InvalidToken(TOKEN_INVALID)
+    if isinstance(exc, Http404):
+        # get_object_or_404 says "No Course matches the given query." in English, whatever the language
+        return exceptions.NotFound(default_message(404))
     if isinstance(exc, SuspiciousOperation):
         return exceptions.ParseError(default_message(400))
     if isinstance(exc, exceptions.ParseError):
@@ -97,7 +110,9 @@ def exception_handler(exc, context):
         return APIResponse(None, default_message(500), status=500)
 
     detail = response.data
-    message = _first_message(detail) or default_message(response.status_code)
+    message = _first_message(detail)
+    if not CJK.search(message):  # a library's message its Chinese catalogue lacks: say ours
+        message = default_message(response.status_code)
     data = detail if isinstance(detail, dict) and "detail" not in detail else None
     if isinstance(detail, list) and len(detail) > 1:
         data = detail

@@ -34,7 +34,8 @@ class HealthView(APIView):
     permission_classes = []
 
     @extend_schema(
-        responses=inline_serializer("Health", {"database": serializers.CharField(), "redis": serializers.CharField()})
+        summary="健康检查（数据库与 Redis）",
+        responses=inline_serializer("Health", {"database": serializers.CharField(), "redis": serializers.CharField()}),
     )
     def get(self, request):
         checks = {"database": check_database(), "redis": check_redis()}

@@ -53,7 +53,6 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -226,7 +225,10 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- i18n, time -----------------------------------------------------------------------------
+# Customers read Chinese whatever their browser's Accept-Language: no LocaleMiddleware, one
+# language, so DRF's and simplejwt's own messages are always their zh-hans translations.
 LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -2,16 +2,18 @@
 
 from rest_framework import serializers
 
+from apps.coupon.models import Coupon
+
 
 class CouponRecordSerializer(serializers.Serializer):
     user_coupon_id = serializers.IntegerField()
-    coupon_id = serializers.CharField()
+    coupon_id = serializers.IntegerField()
     name = serializers.CharField()
-    discount = serializers.CharField()
+    discount = serializers.ChoiceField(choices=Coupon.Discount.choices)
     get_discount_display = serializers.CharField()
-    coupon_type = serializers.CharField()
+    coupon_type = serializers.ChoiceField(choices=Coupon.CouponType.choices)
     get_coupon_type_display = serializers.CharField()
-    get_type = serializers.CharField()
+    get_type = serializers.ChoiceField(choices=Coupon.GetType.choices)
     get_get_type_display = serializers.CharField()
     start_time = serializers.CharField()
     end_time = serializers.CharField()

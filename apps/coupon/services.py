@@ -51,10 +51,17 @@ def _write_available(logs) -> None:
     redis_store.write_many((log.user_id, log.id, fields[log.coupon_id], log.coupon.end_time) for log in logs)
 
 
-def _decode_scopes(record: dict) -> dict:
-    """The scope lists of a Redis record, from their JSON text."""
+# Redis keeps text: these go back to the integers the API (and its schema) promises
+INTEGER_FIELDS = ("coupon_id", "discount", "coupon_type", "get_type")
+
+
+def _decode_record(record: dict) -> dict:
+    """A Redis record as the API answers it: scope lists from their JSON text, ids and enums as
+    integers."""
     for field in SCOPE_FIELDS:
         record[field] = json.loads(record.get(field) or "[]")
+    for field in INTEGER_FIELDS:
+        record[field] = int(record[field])
     return record
 
 
@@ -138,7 +145,7 @@ def remove_after_commit(entries) -> None:
 
 def user_coupons(user_id: int) -> list[dict]:
     """The user's available coupons, from Redis, scope lists decoded."""
-    return [_decode_scopes(record) for record in redis_store.read_all(user_id)]
+    return [_decode_record(record) for record in redis_store.read_all(user_id)]
 
 
 def enable_coupons(user_id: int, courses) -> list[dict]:
@@ -153,7 +160,7 @@ def enable_coupons(user_id: int, courses) -> list[dict]:
         amount = rule.amount_off(courses)
         if amount is None:
             continue
-        _decode_scopes(record)
+        _decode_record(record)
         if rule.coupon_type == Coupon.CouponType.GENERAL:
             record["enable_course"] = "__all__"
         else:

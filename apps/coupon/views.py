@@ -15,7 +15,7 @@ class CouponListView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=CouponRecordSerializer(many=True))
+    @extend_schema(summary="我的优惠券（可用的）", responses=CouponRecordSerializer(many=True))
     def get(self, request):
         return APIResponse(user_coupons(request.user.id))
 
@@ -26,7 +26,7 @@ class EnableCouponListView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=EnableCouponsSerializer)
+    @extend_schema(summary="结算页可用的优惠券与积分", responses=EnableCouponsSerializer)
     def get(self, request):
         courses = published_courses(selected_course_ids(request.user.id)).values()
         data = {

@@ -15,7 +15,7 @@ from extension.response import APIResponse
 
 
 class DirectionListView(APIView):
-    @extend_schema(responses=DirectionSerializer(many=True))
+    @extend_schema(summary="学习方向列表", responses=DirectionSerializer(many=True))
     def get(self, request):
         directions = CourseDirection.objects.published()
         return APIResponse(DirectionSerializer(directions, many=True).data)
@@ -23,6 +23,7 @@ class DirectionListView(APIView):
 
 class CategoryListView(APIView):
     @extend_schema(
+        summary="课程分类列表（可按学习方向筛选）",
         parameters=[OpenApiParameter("direction", int, description="学习方向 id；0 或不传表示全部")],
         responses=CategorySerializer(many=True),
     )
@@ -35,7 +36,7 @@ class CategoryListView(APIView):
         return APIResponse(CategorySerializer(categories, many=True).data)
 
 
-@extend_schema(parameters=[CourseFilterSerializer])
+@extend_schema(summary="课程列表（按方向、分类筛选，可排序、分页）", parameters=[CourseFilterSerializer])
 class CourseListView(ListAPIView):
     serializer_class = CourseSerializer
 
@@ -50,6 +51,7 @@ class CourseListView(ListAPIView):
         return queryset.order_by(params.validated_data["ordering"], "-id")
 
 
+@extend_schema(summary="课程详情")
 class CourseDetailView(RetrieveAPIView):
     serializer_class = CourseDetailSerializer
 

@@ -34,11 +34,16 @@ class OrderCreatedSerializer(serializers.Serializer):
 FILTER_PARAMS = ("status", "order_number", "start", "end")
 
 
+@extend_schema_field({"type": "integer", "enum": [-1, *Order.Status.values], "description": "-1 或不传：全部"})
+class StatusFilterField(serializers.CharField):
+    """Read leniently (anything but 0–3 means all), documented as the integer the client sends."""
+
+
 class OrderListFilterSerializer(serializers.Serializer):
     """`status` 0–3 filters and anything else means all (as the client sends -1); `start`/`end`
     are inclusive days in Asia/Shanghai; `order_number` matches exactly or as a prefix."""
 
-    status = serializers.CharField(required=False, allow_blank=True)
+    status = StatusFilterField(required=False, allow_blank=True)
     order_number = serializers.RegexField(r"^\d{1,24}$", required=False, error_messages={"invalid": "订单号只能是数字"})
     start = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
     end = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])

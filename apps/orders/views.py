@@ -25,7 +25,11 @@ class OrderCreateView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=OrderCreateSerializer, responses={201: OrderCreatedSerializer})
+    @extend_schema(
+        summary="提交订单（购物车中已勾选的课程，可用优惠券与积分）",
+        request=OrderCreateSerializer,
+        responses={201: OrderCreatedSerializer},
+    )
     def post(self, request):
         params = OrderCreateSerializer(data=request.data)
         params.is_valid(raise_exception=True)
@@ -54,12 +58,12 @@ STATUS_CHOICES_SCHEMA = {
 class OrderPayStatusView(APIView):
     """GET /order/pay/status/ — the order statuses, [[0, "未支付"], …]."""
 
-    @extend_schema(responses={200: STATUS_CHOICES_SCHEMA})
+    @extend_schema(summary="订单状态列表", responses={200: STATUS_CHOICES_SCHEMA})
     def get(self, request):
         return APIResponse([list(choice) for choice in Order.Status.choices])
 
 
-@extend_schema(parameters=[OrderListFilterSerializer])
+@extend_schema(summary="我的订单（按状态、订单号、日期筛选，分页）", parameters=[OrderListFilterSerializer])
 class OrderListView(ListAPIView):
     """GET /order/list/ — the caller's orders, newest first."""
 
@@ -77,13 +81,13 @@ class OrderView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses={200: OpenApiResponse(description="订单已取消")})
+    @extend_schema(summary="取消未支付的订单", request=None, responses={200: OpenApiResponse(description="订单已取消")})
     def put(self, request, pk):
         order = get_user_order(user=request.user, order_id=pk)
         cancel_order(order_id=order.id)
         return APIResponse(None, "订单已取消")
 
-    @extend_schema(responses={200: OpenApiResponse(description="订单已删除")})
+    @extend_schema(summary="删除已取消或已超时的订单", responses={200: OpenApiResponse(description="订单已删除")})
     def delete(self, request, pk):
         order = get_user_order(user=request.user, order_id=pk)
         delete_order(order_id=order.id)
@@ -95,7 +99,9 @@ class OrderRecoverView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses=RecoverResultSerializer)
+    @extend_schema(
+        summary="订单恢复：把已取消或已超时订单的课程加回购物车", request=None, responses=RecoverResultSerializer
+    )
     def post(self, request, pk):
         order = get_user_order(user=request.user, order_id=pk)
         return APIResponse(recover_order(order=order), "课程已重新加入购物车")

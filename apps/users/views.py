@@ -17,7 +17,7 @@ from apps.users.tokens import login_payload
 from extension.response import APIResponse
 
 
-@extend_schema(responses={200: LoginPayloadSerializer})
+@extend_schema(summary="登录（用户名、手机号或邮箱 + 密码）", responses={200: LoginPayloadSerializer})
 class LoginView(TokenObtainPairView):
     """POST /user/login/ — answers the plain object the client reads as `response.data.token`."""
 
@@ -26,6 +26,7 @@ class LoginView(TokenObtainPairView):
     throttle_scope = "login"
 
 
+@extend_schema(summary="刷新访问令牌")
 class RefreshView(TokenRefreshView):
     """POST /user/token/refresh/ — simplejwt's plain answer."""
 
@@ -36,7 +37,11 @@ class RegisterView(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "register"
 
-    @extend_schema(request=RegisterSerializer, responses={201: LoginPayloadSerializer})
+    @extend_schema(
+        summary="注册（手机号 + 密码），成功后即登录",
+        request=RegisterSerializer,
+        responses={201: LoginPayloadSerializer},
+    )
     def post(self, request):
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -48,9 +53,11 @@ class UserInfoView(APIView):
     permission_classes = [IsAuthenticated]
     serializer_class = UserInfoSerializer
 
+    @extend_schema(summary="个人信息")
     def get(self, request):
         return APIResponse(UserInfoSerializer(request.user).data)
 
+    @extend_schema(summary="修改个人信息（昵称、头像、性别、职位、城市、签名）")
     def patch(self, request):
         serializer = UserInfoSerializer(request.user, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
