@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from extension.converters import IdConverter, OrderNumberConverter
 from extension.health import HealthView
+from extension.metrics import metrics_view
 from extension.spa import SPA_PATTERN, spa_index
 
 register_converter(IdConverter, "id")
@@ -20,6 +21,7 @@ urlpatterns = [
     path("order/", include("apps.orders.urls")),
     path("payments/", include("apps.payments.urls")),
     path("healthz", HealthView.as_view(), name="healthz"),
+    path("metrics", metrics_view, name="metrics"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -35,6 +35,7 @@ from apps.orders.models import Order, OrderDetail
 from apps.users.models import Credit, User
 from apps.users.selectors import owned_course_ids
 from apps.users.services import grant_courses, spend_credit
+from extension import metrics
 from extension.db import retry_on_deadlock
 from extension.money import ZERO, to_money
 
@@ -142,6 +143,7 @@ def create_order(*, user: User, pay_type: int, user_coupon_id: int = -1, credit:
         ordered = [course.id for course in courses]
         transaction.on_commit(lambda: cart_store.remove_lines(user.pk, ordered), robust=True)
         transaction.on_commit(lambda: schedule_timeout(order.pk), robust=True)
+        metrics.after_commit(metrics.ORDERS_CREATED)
     logger.info("order %s created for user %s: %s", order.order_number, user.pk, order.real_price)
     return order
 
@@ -249,6 +251,7 @@ def cancel_order(*, order_id: int) -> Order:
     once. Raises OrderNotCancellable (409) when the order is not unpaid any more."""
     with transaction.atomic():
         moved = _leave_unpaid([order_id], Order.Status.CANCELLED)
+        metrics.after_commit(metrics.ORDERS_CANCELLED, len(moved))
     if not moved:
         raise OrderNotCancellable()
     logger.info("order %s cancelled", moved[0].order_number)
@@ -259,17 +262,20 @@ def cancel_order(*, order_id: int) -> Order:
 def cancel_orders(*, order_ids) -> int:
     """Cancel the unpaid ones among `order_ids` (the admin's bulk action); answers how many."""
     with transaction.atomic():
-        return len(_leave_unpaid(order_ids, Order.Status.CANCELLED))
+        moved = _leave_unpaid(order_ids, Order.Status.CANCELLED)
+        metrics.after_commit(metrics.ORDERS_CANCELLED, len(moved))
+    return len(moved)
 
 
 @retry_on_deadlock
-def expire_orders(*, order_ids) -> int:
+def expire_orders(*, order_ids, by: str = "countdown") -> int:
     """Time out the unpaid ones among `order_ids` that are older than ORDER_TIMEOUT: 0 → 3,
-    everything given back. The countdown task and the beat sweep both come here; either may run
-    first or twice. Answers how many this call timed out."""
+    everything given back. The countdown task and the beat sweep both come here (`by` says which,
+    for the metrics); either may run first or twice. Answers how many this call timed out."""
     cutoff = timezone.now() - timedelta(seconds=settings.ORDER_TIMEOUT)
     with transaction.atomic():
         moved = _leave_unpaid(order_ids, Order.Status.TIMEOUT, created_before=cutoff)
+        metrics.after_commit(metrics.ORDERS_TIMED_OUT.labels(by), len(moved))
     for order in moved:
         logger.info("order %s timed out", order.order_number)
     return len(moved)
@@ -278,6 +284,7 @@ def expire_orders(*, order_ids) -> int:
 def expire_overdue_orders(*, batch_size: int = 500) -> int:
     """Time out every unpaid order older than ORDER_TIMEOUT, a batch per transaction (the beat
     sweep: it catches orders whose countdown task was lost). Answers how many."""
+    metrics.SWEEP_RUNS.inc()
     total = 0
     while True:
         cutoff = timezone.now() - timedelta(seconds=settings.ORDER_TIMEOUT)
@@ -289,7 +296,9 @@ def expire_overdue_orders(*, batch_size: int = 500) -> int:
         if not batch:
             return total
         # candidates taken by someone else meanwhile are no longer unpaid: the next query skips them
-        total += expire_orders(order_ids=batch)
+        swept = expire_orders(order_ids=batch, by="sweep")
+        metrics.after_commit(metrics.ORDERS_SWEPT, swept)
+        total += swept
 
 
 # --- pay ------------------------------------------------------------------------------------
@@ -314,6 +323,7 @@ def pay_order(*, order_id: int, trade_no: str, paid_at: datetime | None = None) 
         )
         mark_coupon_used(order_id=order_id)
         grant_courses(user_id=user_id, course_ids=order.order_courses.values_list("course_id", flat=True))
+        metrics.after_commit(metrics.ORDERS_PAID)
     logger.info("order %s paid (trade %s)", order.order_number, trade_no)
     return PayResult.PAID
 

@@ -33,6 +33,7 @@ from apps.payments.gateway import (
     parse_amount,
 )
 from apps.payments.models import Payment
+from extension import metrics
 from extension.db import retry_on_deadlock
 
 logger = logging.getLogger("fsapi.payments")
@@ -109,10 +110,21 @@ def _verified_order(params: Mapping[str, str]) -> tuple[AlipayGateway, Order]:
     return alipay, order
 
 
-def handle_notify(params: Mapping[str, str]) -> None:
+def handle_notify(params: Mapping[str, str]) -> str:
     """Act on Alipay's asynchronous notify once its signature, app id, order and amount check out;
     raise a NotifyRefused (changing nothing) otherwise. Replays and late payments are handled
-    (nothing changes twice; a payment for a closed order is recorded as REFUND_REQUIRED)."""
+    (nothing changes twice; a payment for a closed order is recorded as REFUND_REQUIRED).
+    Answers the outcome (`paid`, `already_paid`, `closed`, `ignored`), counted by the metrics."""
+    try:
+        outcome = _handle_notify(params)
+    except exceptions.NotifyRefused:
+        metrics.NOTIFIES.labels("refused").inc()
+        raise
+    metrics.NOTIFIES.labels(outcome).inc()
+    return outcome
+
+
+def _handle_notify(params: Mapping[str, str]) -> str:
     params = {key: params[key] for key in params}
     _, order = _verified_order(params)
     amount = parse_amount(params.get("total_amount"))
@@ -127,11 +139,11 @@ def handle_notify(params: Mapping[str, str]) -> None:
     trade_status = params.get("trade_status", "")
     if trade_status not in SUCCESS_STATUSES:
         logger.info("notify for %s acknowledged: trade status %s", order.order_number, trade_status)
-        return
+        return "ignored"
     trade_no = params.get("trade_no", "")
     if not trade_no:
         raise exceptions.MalformedNotify()
-    settle_trade(
+    result = settle_trade(
         order=order,
         trade_no=trade_no,
         amount=amount,
@@ -139,6 +151,7 @@ def handle_notify(params: Mapping[str, str]) -> None:
         raw=params,
         source=Payment.Source.NOTIFY,
     )
+    return result.value
 
 
 @retry_on_deadlock  # pay_order cannot retry inside this transaction: the whole of it is redone
@@ -160,6 +173,7 @@ def settle_trade(*, order: Order, trade_no: str, amount: Decimal, paid_at, raw: 
             order=order, trade_no=trade_no, amount=amount, paid_at=paid_at, raw=raw, source=source, status=status
         )
     if created and payment.status == Payment.Status.REFUND_REQUIRED:
+        metrics.after_commit(metrics.REFUNDS_REQUIRED)
         logger.warning(
             "REFUND REQUIRED: Alipay trade %s paid %s for order %s, which was %s — recorded as payment %s",
             trade_no,

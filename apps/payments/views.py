@@ -24,6 +24,7 @@ from apps.payments.serializers import (
     PayLinkSerializer,
     PayResultSerializer,
 )
+from extension import metrics
 from extension.response import APIResponse
 
 logger = logging.getLogger("fsapi.payments")
@@ -86,9 +87,12 @@ class AlipayNotifyView(APIView):
         try:
             services.handle_notify(request.data)
         except (NotifyRefused, ParseError, UnsupportedMediaType, SuspiciousOperation) as exc:
+            if not isinstance(exc, NotifyRefused):  # the service counted its own refusals
+                metrics.NOTIFIES.labels("refused").inc()
             logger.warning("Alipay notify refused: %s", exc)
             return HttpResponse("fail", status=400, content_type="text/plain")
         except Exception:
+            metrics.NOTIFIES.labels("unavailable").inc()
             logger.exception("Alipay notify could not be handled now")
             return HttpResponse("fail", status=503, content_type="text/plain")
         return HttpResponse("success", content_type="text/plain")

@@ -74,7 +74,8 @@ def test_notify_racing_cancel_and_time_out_one_wins(alipay, alipay_key):
             partial(expire_orders, order_ids=[order.id]),
         )
 
-        assert results[0] is None, results  # the notify is answered "success" whoever won
+        # the notify is answered "success" whoever won
+        assert results[0] in ("paid", "closed"), results
         assert not isinstance(results[2], Exception), results
         outcomes.add(assert_one_outcome(user, order, log))
     assert outcomes  # which one wins is up to the scheduler; each round had exactly one winner
@@ -87,7 +88,7 @@ def test_replayed_notifies_racing_each_other_pay_once(alipay, alipay_key):
 
         results = run_concurrently(*[partial(handle_notify, params) for _ in range(3)])
 
-        assert results == [None, None, None]
+        assert sorted(results) == ["already_paid", "already_paid", "paid"], results
         assert assert_one_outcome(user, order, log) == Order.Status.PAID
 
 
@@ -99,5 +100,5 @@ def test_poll_racing_notify_record_the_trade_once(alipay, alipay_key):
 
         results = run_concurrently(partial(handle_notify, params), partial(query_and_sync, order))
 
-        assert results[0] is None and not isinstance(results[1], Exception), results
+        assert results[0] in ("paid", "already_paid") and not isinstance(results[1], Exception), results
         assert assert_one_outcome(user, order, log) == Order.Status.PAID
