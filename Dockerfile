@@ -39,17 +39,17 @@ ENV PATH=/opt/venv/bin:$PATH \
 
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
-# the code belongs to root: the app user may write only var/ (beat schedule) and media/
+# the code belongs to root: the app user may write only var/ (beat schedule, metrics) and media/
 COPY . /app
 
 # Static files are baked into the image (WhiteNoise serves them). The secret key here is a
 # throw-away that only lets the settings load: it never reaches a running container.
-RUN mkdir -p /app/var /app/media \
+RUN mkdir -p /app/var/metrics /app/media \
     && SECRET_KEY=collectstatic-only-not-a-real-secret-key-0123456789abcdef \
        DATABASE_URL=sqlite:////tmp/collectstatic.sqlite3 \
        python manage.py collectstatic --noinput --verbosity 0 \
     && rm -f /tmp/collectstatic.sqlite3 \
-    && chown fsapi:fsapi /app/var /app/media
+    && chown fsapi:fsapi /app/var /app/var/metrics /app/media
 
 USER fsapi
 EXPOSE 8000
