@@ -145,6 +145,10 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+if urlsplit(CELERY_BROKER_URL).scheme in ("redis", "rediss"):
+    # kombu's Redis transport with the fix that keeps a worker holding countdowns alive through a
+    # Redis outage (the why is in fsapi/broker.py); any other broker is kombu's own
+    CELERY_BROKER_TRANSPORT = "fsapi.broker:Transport"
 # A countdown task waits unacknowledged in the worker; Redis re-delivers it after the visibility
 # timeout, which must therefore outlast the longest countdown (ORDER_TIMEOUT) by a margin.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": max(2 * 3600, ORDER_TIMEOUT + 3600)}

@@ -1,13 +1,22 @@
 """A throwaway redis-server process of a test's own, to stop and start again (a real outage, not a
 mock). No persistence: a restarted server is empty, as after a crash of an unsaved Redis."""
 
+import os
 import shutil
 import socket
 import subprocess
 import tempfile
 import time
 
-PORTS = range(6410, 6420)  # this project's ports for throwaway servers in tests
+
+def _ports() -> range:
+    """This project's ports for throwaway servers in tests: 6410-6419, or FSAPI_TEST_REDIS_PORTS
+    (`first-last`) when several test runs share a machine."""
+    first, _, last = os.environ.get("FSAPI_TEST_REDIS_PORTS", "6410-6419").partition("-")
+    return range(int(first), int(last or first) + 1)
+
+
+PORTS = _ports()
 
 
 def _answers(port: int) -> bool:
