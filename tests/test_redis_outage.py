@@ -6,6 +6,7 @@ empty on the same port: everything works again at once and `sync_coupons` restor
 import pytest
 import responses
 from django.core.management import call_command
+from django.test import Client
 
 from apps.cart import redis_store
 from apps.coupon.models import CouponLog
@@ -14,6 +15,9 @@ from apps.coupon.tests.factories import CouponLogFactory
 from apps.course.tests.factories import CourseFactory
 from apps.orders.models import Order
 from apps.orders.services import create_order
+from apps.payments.gateway import GatewayUnavailable
+from apps.payments.models import Payment
+from apps.payments.services import ALIPAY_UNREACHABLE, close_trade
 from apps.payments.tests import fake_alipay
 from apps.payments.tests.factories import OrderFactory
 from apps.users.models import Credit, User, UserCourse
@@ -181,3 +185,42 @@ def test_when_redis_comes_back_empty_everything_works_again_and_sync_restores_th
     assert [record["user_coupon_id"] for record in client.get("/coupon/").json()["data"]] == [used.id]
     assert redis_store.cart_total(user.id) == 0
     assert User.objects.get(pk=user.pk).credit == 400
+
+
+def test_the_local_sandbox_while_redis_is_down_answers_a_503_page_and_the_poll_keeps_working(
+    redis_server, settings, tmp_path
+):
+    """The sandbox remembers closed trades in Redis: without it the cashier cannot tell whether a
+    trade may be paid, so it says so (503 page, nothing paid) instead of a raw 500; the poll
+    answers the order's state from the database, as with an unreachable Alipay."""
+    settings.ALIPAY_APP_ID = ""
+    settings.ALIPAY_SANDBOX = True
+    settings.ALIPAY_SANDBOX_DIR = tmp_path
+    user = UserFactory()
+    order = OrderFactory(user=user, order_number=f"20200101{user.pk:08d}00000098")
+    client = client_for(user)
+    link = assert_envelope(client.get(f"/payments/alipay/{order.order_number}/"), 200)["data"]["link"]
+    cashier = link.removeprefix("http://testserver")
+    browser = Client(raise_request_exception=False)
+
+    redis_server.stop()
+
+    page = browser.get(cashier)
+    assert page.status_code == 503 and "暂时不可用" in page.content.decode()
+    pay = browser.post(cashier)
+    assert pay.status_code == 503 and "未发生任何扣款" in pay.content.decode()
+    poll = assert_envelope(client.get(f"/payments/alipay/query/{order.order_number}/"), 200)
+    assert poll["data"]["order_status"] == Order.Status.UNPAID and poll["message"] == ALIPAY_UNREACHABLE
+    order.refresh_from_db()
+    assert order.order_status == Order.Status.UNPAID and not Payment.objects.exists()
+    with pytest.raises(GatewayUnavailable):  # so close_alipay_trade retries later
+        close_trade(order.order_number)
+
+    redis_server.start()  # back (empty): the same link pays
+    assert browser.get(cashier).status_code == 200
+    assert browser.post(cashier).status_code == 302
+    order.refresh_from_db()
+    assert order.order_status == Order.Status.PAID and Payment.objects.filter(order=order).count() == 1
+    assert UserCourse.objects.filter(user=user, course_id=order.order_courses.get().course_id).exists()
+    poll = assert_envelope(client.get(f"/payments/alipay/query/{order.order_number}/"), 200)
+    assert poll["data"]["order_status"] == Order.Status.PAID

@@ -11,6 +11,9 @@ stands in for Alipay so that order → pay → paid works on one machine.
   hands it in-process to `services.handle_notify` — the service behind POST /payments/alipay/notify/,
   with the same verification — then redirects to ALIPAY_RETURN_URL with signed return parameters.
 - Trade query answers from the local Payment records; trade close marks the trade closed in Redis.
+  While Redis is down the sandbox cannot tell a closed trade from an open one, so it answers as
+  an unreachable Alipay would (GatewayUnavailable): the poll still answers from the database,
+  the cashier shows a 503 page, a close is retried.
 """
 
 import base64
@@ -23,6 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
 
+import redis.exceptions
 from Cryptodome.Hash import SHA256
 from Cryptodome.PublicKey import RSA
 from Cryptodome.Signature import PKCS1_v1_5
@@ -36,6 +40,7 @@ from django.utils import timezone
 from apps.payments.gateway import (
     AlipayGateway,
     CloseResult,
+    GatewayUnavailable,
     Trade,
     format_alipay_time,
     parse_alipay_time,
@@ -48,6 +53,7 @@ SANDBOX_SELLER_ID = "2088000000000000"
 SANDBOX_BUYER_ID = "2088000000000001"
 CLOSED_KEY = "payments:sandbox:closed:{}"
 CLOSED_TTL = 7 * 24 * 3600
+REDIS_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
 
 class SandboxRefused(Exception):
@@ -152,13 +158,20 @@ class SandboxGateway(AlipayGateway):
         return Trade(out_trade_no=out_trade_no, raw={"code": "40004", "sub_code": "ACQ.TRADE_NOT_EXIST"})
 
     def close_trade(self, out_trade_no: str) -> CloseResult:
-        cache.set(CLOSED_KEY.format(out_trade_no), 1, timeout=CLOSED_TTL)
+        try:
+            cache.set(CLOSED_KEY.format(out_trade_no), 1, timeout=CLOSED_TTL)
+        except REDIS_DOWN as exc:
+            raise GatewayUnavailable(f"sandbox trade store (Redis) unreachable: {exc}") from exc
         return CloseResult.CLOSED
 
     # --- Alipay's side ---------------------------------------------------------------------
 
     def is_closed(self, out_trade_no: str) -> bool:
-        return bool(cache.get(CLOSED_KEY.format(out_trade_no)))
+        """Whether the trade was closed; GatewayUnavailable when Redis, which remembers it, is down."""
+        try:
+            return bool(cache.get(CLOSED_KEY.format(out_trade_no)))
+        except REDIS_DOWN as exc:
+            raise GatewayUnavailable(f"sandbox trade store (Redis) unreachable: {exc}") from exc
 
     def sign_as_alipay(self, params: dict) -> dict:
         """`params` with `sign_type` and the sandbox Alipay key's `sign`, as Alipay sends them."""

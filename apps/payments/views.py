@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from apps.orders.selectors import get_user_order
 from apps.payments import services
 from apps.payments.exceptions import NotifyRefused
-from apps.payments.gateway import get_gateway, sandbox_enabled
+from apps.payments.gateway import GatewayUnavailable, get_gateway, sandbox_enabled
 from apps.payments.sandbox import SandboxRefused
 from apps.payments.serializers import (
     AlipayNotifySerializer,
@@ -28,6 +28,7 @@ from extension import metrics
 from extension.response import APIResponse
 
 logger = logging.getLogger("fsapi.payments")
+SANDBOX_UNAVAILABLE = "本地沙箱收银台暂时不可用（Redis 未连接），未发生任何扣款，请稍后再试"
 
 
 class AlipayPayLinkView(APIView):
@@ -130,9 +131,12 @@ class SandboxCashierView(View):
         sandbox = get_gateway()
         try:
             biz = sandbox.read_request(request.GET)
+            refusal = sandbox.trade_state(biz)
         except SandboxRefused as exc:
             return render(request, self.template_name, {"error": str(exc)}, status=400)
-        return render(request, self.template_name, {"trade": biz, "refusal": sandbox.trade_state(biz)})
+        except GatewayUnavailable:
+            return self.unavailable(request)
+        return render(request, self.template_name, {"trade": biz, "refusal": refusal})
 
     def post(self, request):
         sandbox = get_gateway()
@@ -142,3 +146,10 @@ class SandboxCashierView(View):
             return render(request, self.template_name, {"error": str(exc)}, status=exc.status)
         except NotifyRefused as exc:
             return render(request, self.template_name, {"error": str(exc.detail)}, status=400)
+        except GatewayUnavailable:
+            return self.unavailable(request)
+
+    def unavailable(self, request):
+        """Redis (where the sandbox remembers closed trades) is down: nothing is paid, try later."""
+        logger.warning("sandbox cashier unavailable: Redis is unreachable")
+        return render(request, self.template_name, {"error": SANDBOX_UNAVAILABLE}, status=503)
