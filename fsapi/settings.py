@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "apps.users",
     "apps.course",
     "apps.cart",
@@ -60,12 +61,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes wants: the admin's lockout answer
 ]
 
 ROOT_URLCONF = "fsapi.urls"
 WSGI_APPLICATION = "fsapi.wsgi.application"
 AUTH_USER_MODEL = "users.User"
-AUTHENTICATION_BACKENDS = ["apps.users.backends.UsernameMobileEmailBackend"]
+# axes first: it refuses a locked-out admin login before any password is checked
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "apps.users.backends.UsernameMobileEmailBackend"]
 
 TEMPLATES = [
     {
@@ -207,6 +210,22 @@ REST_FRAMEWORK = {
     },
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
+# >>> login protection (apps/users/throttles.py, apps/users/admin_login.py) ----------------------
+# per account, for the API login and the admin's: this many failed attempts, then locked until
+# LOGIN_LOCKOUT_SECONDS after the first of them (the admin's lock also counts per IP: django-axes)
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
+AXES_HANDLER = "apps.users.admin_login.AdminLoginHandler"
+AXES_ONLY_ADMIN_SITE = True
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(seconds=LOGIN_LOCKOUT_SECONDS)
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]  # either one locks
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # hammering a locked account does not extend it
+AXES_CLIENT_IP_CALLABLE = "apps.users.throttles.client_ip"  # the address DRF's throttles see (NUM_PROXIES)
+AXES_USERNAME_CALLABLE = "apps.users.admin_login.admin_login_account"
+AXES_COOLOFF_MESSAGE = "登录失败次数过多，该账号或 IP 已被暂时锁定，请稍后再试"
+# <<< login protection -----------------------------------------------------------------------
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(seconds=env.int("JWT_ACCESS_SECONDS", default=24 * 3600)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=7),
@@ -250,6 +269,7 @@ DEFAULT_AVATAR_URL = STATIC_URL + "images/default_avatar.png"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 AVATAR_MAX_BYTES = 2 * 1024 * 1024
+UPLOAD_THROTTLE_RATE = env.str("UPLOAD_THROTTLE_RATE", default="10/hour")  # avatar uploads per user
 # the built Vue app (web/dist): WhiteNoise serves its files at the site root, extension.spa its routes
 WEB_DIST = env.path("WEB_DIST", default=BASE_DIR / "web" / "dist")
 WHITENOISE_ROOT = WEB_DIST

@@ -1,3 +1,5 @@
+from rest_framework.exceptions import Throttled
+
 from extension.exceptions import ServiceError
 
 
@@ -9,3 +11,11 @@ class InsufficientCredit(ServiceError):
 class MobileTaken(ServiceError):
     default_detail = "该手机号已注册"
     default_code = "mobile_taken"
+
+
+class LoginLocked(Throttled):
+    """Too many failed logins on one account: refused whatever the password, for a while."""
+
+    default_detail = "该账号登录失败次数过多，已被暂时锁定，请稍后再试"
+    extra_detail_singular = extra_detail_plural = "（{wait} 秒后可重试）"
+    default_code = "login_locked"

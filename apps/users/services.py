@@ -1,10 +1,16 @@
-"""Writes on accounts: credit changes (always with a credit-log line) and course grants."""
+"""Writes on accounts: credit changes (always with a credit-log line), course grants, the profile."""
 
+import logging
+from functools import partial
+
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from apps.users.exceptions import InsufficientCredit, MobileTaken
 from apps.users.models import Credit, User, UserCourse
+
+logger = logging.getLogger("fsapi.users")
 
 
 @transaction.atomic
@@ -50,3 +56,40 @@ def register_user(*, mobile: str, password: str) -> User:
             )
     except IntegrityError as exc:
         raise MobileTaken() from exc
+
+
+PROFILE_FIELDS = ("nickname", "avatar", "gender", "position", "city", "signature")
+
+
+def update_profile(*, user: User, changes: dict) -> User:
+    """Save the profile fields in `changes`, and only them: credit and money, which other writers
+    move meanwhile, are never written back from the caller's stale copy. A replaced avatar's old
+    file is deleted once the change commits; if the change rolls back, the old file stays (the row
+    still names it) and the newly stored one is removed."""
+    fields = [name for name in PROFILE_FIELDS if name in changes]
+    if not fields:
+        return user
+    for name in fields:
+        setattr(user, name, changes[name])
+    try:
+        with transaction.atomic():
+            old_avatar = User.objects.select_for_update().filter(pk=user.pk).values_list("avatar", flat=True).get()
+            user.save(update_fields=fields)  # an uploaded avatar is written to storage here
+            if "avatar" in fields and old_avatar and old_avatar != user.avatar.name:
+                transaction.on_commit(partial(_delete_unused_avatar, old_avatar), robust=True)
+    except Exception:
+        if "avatar" in fields and user.avatar and user.avatar._committed:  # stored, then rolled back
+            try:
+                _delete_unused_avatar(user.avatar.name)
+            except Exception:
+                logger.warning("could not remove avatar %s of a failed update", user.avatar.name, exc_info=True)
+        raise
+    return user
+
+
+def _delete_unused_avatar(name: str) -> None:
+    """Remove an avatar file that no account names (upload names are unique; the check keeps a
+    file a row still names, e.g. the old one after a rollback)."""
+    if not User.objects.filter(avatar=name).exists():
+        default_storage.delete(name)
+        logger.info("deleted avatar file %s, which no account uses any more", name)

@@ -12,7 +12,8 @@ from apps.users.serializers import (
     RegisterSerializer,
     UserInfoSerializer,
 )
-from apps.users.services import register_user
+from apps.users.services import register_user, update_profile
+from apps.users.throttles import AvatarUploadThrottle, LoginAccountThrottle
 from apps.users.tokens import login_payload
 from extension.response import APIResponse
 
@@ -22,8 +23,13 @@ class LoginView(TokenObtainPairView):
     """POST /user/login/ — answers the plain object the client reads as `response.data.token`."""
 
     serializer_class = LoginSerializer
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ScopedRateThrottle, LoginAccountThrottle]  # per IP, per account
     throttle_scope = "login"
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)  # a wrong password raises: 401
+        LoginAccountThrottle.forget(request.data["username"])
+        return response
 
 
 @extend_schema(summary="刷新访问令牌")
@@ -51,6 +57,7 @@ class RegisterView(APIView):
 
 class UserInfoView(APIView):
     permission_classes = [IsAuthenticated]
+    throttle_classes = [AvatarUploadThrottle]
     serializer_class = UserInfoSerializer
 
     @extend_schema(summary="个人信息")
@@ -61,5 +68,5 @@ class UserInfoView(APIView):
     def patch(self, request):
         serializer = UserInfoSerializer(request.user, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        serializer.save()
-        return APIResponse(serializer.data, "修改成功")
+        user = update_profile(user=request.user, changes=serializer.validated_data)
+        return APIResponse(UserInfoSerializer(user).data, "修改成功")
