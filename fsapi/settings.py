@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "extension.request_id.RequestIdMiddleware",  # first: every log line of the request has its id
     "extension.metrics.MetricsMiddleware",
+    "extension.middleware.DiscardUnreadBodyMiddleware",  # reads what the ones below left unread
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -268,6 +269,8 @@ SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
 DEFAULT_AVATAR_URL = STATIC_URL + "images/default_avatar.png"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# a refused body up to this size is read and dropped, so a keep-alive connection stays usable
+DISCARD_BODY_MAX_BYTES = 16 * 1024 * 1024
 AVATAR_MAX_BYTES = 2 * 1024 * 1024
 UPLOAD_THROTTLE_RATE = env.str("UPLOAD_THROTTLE_RATE", default="10/hour")  # avatar uploads per user
 # the built Vue app (web/dist): WhiteNoise serves its files at the site root, extension.spa its routes
