@@ -8,6 +8,7 @@ import pytest
 from django.db import OperationalError
 
 from apps.users.models import User
+from apps.users.serializers import UserInfoSerializer
 from apps.users.services import give_credit
 from apps.users.tests.factories import UserFactory
 from apps.users.tests.test_info import png_upload
@@ -76,11 +77,18 @@ def test_uploads_are_throttled_per_user(media, settings):
     assert upload(client_for(other)).status_code == 200
 
 
-def test_a_profile_edit_does_not_write_back_a_stale_credit(media):
+def test_a_profile_edit_does_not_write_back_a_stale_credit(media, monkeypatch):
     user = UserFactory(credit=100)
-    client = client_for(user)  # the view's request.user is loaded before the credit moves
-    give_credit(user_id=user.pk, amount=50, remark="并发的退还")
+    client = client_for(user)
+    real_validate = UserInfoSerializer.validate
+
+    def refund_meanwhile(self, attrs):  # a refund lands after the view read the user's row
+        give_credit(user_id=user.pk, amount=50, remark="并发的退还")
+        return real_validate(self, attrs)
+
+    monkeypatch.setattr(UserInfoSerializer, "validate", refund_meanwhile)
     assert upload(client).status_code == 200
     assert client.patch("/user/info/", {"nickname": "新昵称"}, format="json").status_code == 200
     user.refresh_from_db()
-    assert user.credit == 150 and user.nickname == "新昵称"
+    assert user.credit == 200 and user.nickname == "新昵称"
+    assert stored_files(media) == [user.avatar.name]
