@@ -8,13 +8,11 @@ credit and the coupon back exactly once; Redis, Celery and Alipay calls run afte
 
 import enum
 import logging
-from collections import defaultdict
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from apps.cart import redis_store as cart_store
@@ -32,9 +30,9 @@ from apps.orders.exceptions import (
     OrderNumberUnavailable,
 )
 from apps.orders.models import Order, OrderDetail
-from apps.users.models import Credit, User
+from apps.users.models import User
 from apps.users.selectors import owned_course_ids
-from apps.users.services import grant_courses, spend_credit
+from apps.users.services import give_back_credit, grant_courses, spend_credit
 from extension import metrics
 from extension.db import retry_on_deadlock
 from extension.money import ZERO, to_money
@@ -212,28 +210,14 @@ def _leave_unpaid(order_ids, new_status: int, *, created_before: datetime | None
 
 
 def _give_back(orders: list[Order], new_status: int) -> None:
-    """Credit back to each user (one UPDATE per distinct amount, not per user: a sweep batch holds
+    """Credit back to each user (in bulk, through the users' ledger service: a sweep batch holds
     hundreds of users), one log line per order, and coupons freed."""
     label = Order.Status(new_status).label
-    refunds: dict[int, int] = defaultdict(int)
-    logs = []
-    for order in orders:
-        if order.credit:
-            refunds[order.user_id] += order.credit
-            logs.append(
-                Credit(
-                    user_id=order.user_id,
-                    operation=Credit.Operation.REFUND,
-                    number=order.credit,
-                    remark=f"订单 {order.order_number} {label}，退还积分",
-                )
-            )
-    users_by_amount: dict[int, list[int]] = defaultdict(list)
-    for user_id, amount in refunds.items():
-        users_by_amount[amount].append(user_id)
-    for amount, user_ids in sorted(users_by_amount.items()):  # the rows are locked already (_lock_users)
-        User.objects.filter(pk__in=sorted(user_ids)).update(credit=F("credit") + amount)
-    Credit.objects.bulk_create(logs)
+    give_back_credit(
+        (order.user_id, order.credit, f"订单 {order.order_number} {label}，退还积分")
+        for order in orders
+        if order.credit
+    )
     release_coupons(order_ids=[order.pk for order in orders])
     _close_trades_after_commit([order.order_number for order in orders])
 

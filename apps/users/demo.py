@@ -1,6 +1,7 @@
 """Demo accounts: the admin and the demo customer the README names."""
 
 from apps.users.models import Credit, User
+from apps.users.services import give_credit
 
 ADMIN = ("admin", "admin123456")
 DEMO = ("demo", "demo123456")
@@ -21,11 +22,11 @@ def seed_accounts(stdout=None) -> User:
             mobile="13800138000",
             email="demo@example.com",
             nickname="墨落",
-            credit=DEMO_CREDIT,
             gender=User.Gender.MALE,
             position="CG影视动画师",
         )
-        Credit.objects.create(user=demo, operation=Credit.Operation.EARN, number=DEMO_CREDIT, remark="新用户赠送")
+        give_credit(user_id=demo.pk, amount=DEMO_CREDIT, remark="新用户赠送", operation=Credit.Operation.EARN)
+        demo.refresh_from_db(fields=["credit"])
     if stdout:
         stdout.write(f"accounts: {ADMIN[0]} / {ADMIN[1]} (admin), {DEMO[0]} / {DEMO[1]} ({demo.credit} credit)")
     return demo

@@ -1,16 +1,26 @@
-"""Writes on accounts: credit changes (always with a credit-log line), course grants, the profile."""
+"""Writes on accounts: the profile, course grants, and the two ledgers. This module is the one
+writer of `User.credit` with its `Credit` lines and of `User.money` with its `MoneyLog` lines. Every
+change is an `F()` update guarded in its WHERE clause (so concurrent changes add up and never go
+below zero) with its ledger line in the same transaction; nobody else writes these columns or
+tables (a test greps for it), so the ledgers always add up to the balances."""
 
 import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
 from functools import partial
 
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from apps.users.exceptions import InsufficientCredit, MobileTaken
-from apps.users.models import Credit, User, UserCourse
+from apps.users.exceptions import AdjustmentReasonRequired, InsufficientCredit, InsufficientMoney, MobileTaken
+from apps.users.models import Credit, MoneyLog, User, UserCourse
+from extension.money import ZERO, to_money
 
 logger = logging.getLogger("fsapi.users")
+
+# --- credit ---------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -34,6 +44,97 @@ def give_credit(*, user_id: int, amount: int, remark: str, operation: int = Cred
         return
     User.objects.filter(pk=user_id).update(credit=F("credit") + amount)
     Credit.objects.create(user_id=user_id, operation=operation, number=amount, remark=remark)
+
+
+def give_back_credit(refunds: Iterable[tuple[int, int, str]]) -> None:
+    """Give back credit in bulk: `refunds` are (user_id, amount, remark), one ledger line each.
+
+    For the time-out sweep, whose batch holds hundreds of users: one UPDATE per distinct total
+    (not per user) and one bulk insert of the lines. The caller holds the users' row locks, taken
+    in primary-key order (apps/orders/services.py `_lock_users`), and its transaction.
+    """
+    totals: dict[int, int] = defaultdict(int)
+    lines = []
+    for user_id, amount, remark in refunds:
+        if amount > 0:
+            totals[user_id] += amount
+            lines.append(Credit(user_id=user_id, operation=Credit.Operation.REFUND, number=amount, remark=remark))
+    users_by_total: dict[int, list[int]] = defaultdict(list)
+    for user_id, total in totals.items():
+        users_by_total[total].append(user_id)
+    for total, user_ids in sorted(users_by_total.items()):
+        User.objects.filter(pk__in=sorted(user_ids)).update(credit=F("credit") + total)
+    Credit.objects.bulk_create(lines)
+
+
+@transaction.atomic
+def adjust_credit(*, user_id: int, amount: int, staff, reason: str) -> None:
+    """A staff member adds (`amount` > 0) or takes away (< 0) credit, saying why: a relative change
+    under the row lock, so a spend or refund that happens meanwhile is kept, never overwritten. The
+    ledger line names who and why. Taking more than the user has raises InsufficientCredit."""
+    reason = _required_reason(reason)
+    if not amount:
+        return
+    User.objects.select_for_update().filter(pk=user_id).values_list("pk", flat=True).get()
+    remark = _staff_remark(staff, reason)
+    if amount > 0:
+        give_credit(user_id=user_id, amount=amount, remark=remark, operation=Credit.Operation.EARN)
+    else:
+        spend_credit(user_id=user_id, amount=-amount, remark=remark)
+
+
+# --- money (余额) ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def change_money(*, user_id: int, amount: Decimal, operation: int, remark: str) -> MoneyLog | None:
+    """Add `amount` yuan to the balance (negative: take it), with one `MoneyLog` line recording the
+    balance it left; raise InsufficientMoney and change nothing when the balance would go below
+    0.00. Row-locked, so `balance_after` is exact however many changes race."""
+    amount = to_money(amount)
+    if amount == ZERO:
+        return None
+    User.objects.select_for_update().filter(pk=user_id).values_list("pk", flat=True).get()
+    guarded = User.objects.filter(pk=user_id)
+    if amount < ZERO:
+        guarded = guarded.filter(money__gte=-amount)
+    if not guarded.update(money=F("money") + amount):
+        raise InsufficientMoney()
+    balance = User.objects.filter(pk=user_id).values_list("money", flat=True).get()
+    return MoneyLog.objects.create(
+        user_id=user_id, operation=operation, amount=amount, balance_after=balance, remark=remark[:255]
+    )
+
+
+def adjust_money(*, user_id: int, amount: Decimal, staff, reason: str) -> MoneyLog | None:
+    """A staff member changes the balance by `amount` yuan, saying why (a relative change, as
+    `adjust_credit`); the ledger line names who and why."""
+    reason = _required_reason(reason)
+    return change_money(
+        user_id=user_id, amount=amount, operation=MoneyLog.Operation.ADJUST, remark=_staff_remark(staff, reason)
+    )
+
+
+@transaction.atomic
+def adjust_balances(*, user_id: int, credit: int, money: Decimal, staff, reason: str) -> None:
+    """The admin's 调整积分/余额: both changes or neither (one transaction)."""
+    reason = _required_reason(reason)
+    adjust_credit(user_id=user_id, amount=credit, staff=staff, reason=reason)
+    adjust_money(user_id=user_id, amount=money, staff=staff, reason=reason)
+
+
+def _required_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise AdjustmentReasonRequired()
+    return reason
+
+
+def _staff_remark(staff, reason: str) -> str:
+    return f"管理员 {staff.get_username()} 调整：{reason}"[:255]
+
+
+# --- courses and accounts -------------------------------------------------------------------
 
 
 def grant_courses(*, user_id: int, course_ids) -> None:
