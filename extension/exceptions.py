@@ -31,6 +31,10 @@ class ServiceError(exceptions.APIException):
     default_detail = "请求无法完成"
     default_code = "service_error"
 
+    def __init__(self, detail=None, code=None, *, data=None):
+        super().__init__(detail, code)
+        self.data = data  # what the client needs to correct the request, answered as `data`
+
 
 class Conflict(ServiceError):
     status_code = status.HTTP_409_CONFLICT
@@ -116,5 +120,7 @@ def exception_handler(exc, context):
     data = detail if isinstance(detail, dict) and "detail" not in detail else None
     if isinstance(detail, list) and len(detail) > 1:
         data = detail
+    if isinstance(exc, ServiceError) and exc.data is not None:
+        data = exc.data
     response.data = {"code": response.status_code, "message": message, "data": data}
     return response

@@ -10,7 +10,7 @@ from apps.cart import redis_store
 from apps.cart.exceptions import CartFull, CourseAlreadyOwned, CourseNotFound, LineNotInCart
 from apps.course.models import Course
 from apps.course.selectors import published_courses
-from apps.users.selectors import owned_course_ids
+from apps.users.selectors import max_usable_credit, owned_course_ids
 from extension.money import ZERO, to_money
 
 
@@ -80,14 +80,19 @@ def cart_view(*, user) -> list[CartLine]:
 
 def checkout_view(*, user) -> Checkout:
     """The selected lines of published courses with their sums: total at list price, real price
-    (activity prices when live) and the largest usable credit, min(user.credit, Σ course.credit)."""
+    (activity prices when live) and the largest credit usable without a coupon: the user's, at
+    most Σ course.credit, and never more than buys the real price (`/coupon/enable/` answers the
+    bound with each coupon)."""
     selected = {course_id: True for course_id in redis_store.selected_course_ids(user.id)}
     lines = _live_lines(user.id, selected)
     courses = [line.course for line in lines]
+    real_price = to_money(sum((course.real_price for course in courses), ZERO))
     return Checkout(
         lines=lines,
         total_price=to_money(sum((course.price for course in courses), ZERO)),
-        real_price=to_money(sum((course.real_price for course in courses), ZERO)),
-        max_credit=min(user.credit, sum(course.credit for course in courses)),
+        real_price=real_price,
+        max_credit=max_usable_credit(
+            balance=user.credit, course_credit=sum(course.credit for course in courses), to_pay=real_price
+        ),
         credit_to_money=settings.CREDIT_TO_MONEY,
     )

@@ -27,9 +27,11 @@ class CouponRecordSerializer(serializers.Serializer):
 class EnableCouponSerializer(CouponRecordSerializer):
     enable_course = serializers.JSONField(help_text='"__all__" or a list of course ids')
     amount = serializers.CharField(help_text="what the coupon takes off the selected courses")
+    max_credit = serializers.IntegerField(help_text="the most credit usable with this coupon")
 
 
 class EnableCouponsSerializer(serializers.Serializer):
     has_credit = serializers.IntegerField()
     credit_to_money = serializers.IntegerField()
+    max_credit = serializers.IntegerField(help_text="the most credit usable without a coupon")
     coupon_list = EnableCouponSerializer(many=True)

@@ -20,6 +20,8 @@ from apps.coupon.exceptions import (
 )
 from apps.coupon.models import Coupon, CouponCourse, CouponCourseCat, CouponDirection, CouponLog
 from apps.coupon.rules import CouponRule
+from apps.users.selectors import max_usable_credit
+from extension.money import ZERO
 
 logger = logging.getLogger("fsapi.coupon")
 
@@ -148,10 +150,13 @@ def user_coupons(user_id: int) -> list[dict]:
     return [_decode_record(record) for record in redis_store.read_all(user_id)]
 
 
-def enable_coupons(user_id: int, courses) -> list[dict]:
+def enable_coupons(user_id: int, courses, *, credit_balance: int = 0) -> list[dict]:
     """The user's coupons usable now on `courses`, each with `enable_course` ("__all__" for a
-    general coupon, else the ids it applies to) and the `amount` it would take off."""
+    general coupon, else the ids it applies to), the `amount` it would take off and `max_credit`,
+    the most credit usable beside it (of `credit_balance`: credit never buys more than is left)."""
     now_text = timezone.localtime().strftime(TIME_FORMAT)
+    subtotal = sum((course.real_price for course in courses), ZERO)
+    course_credit = sum(course.credit for course in courses)
     usable = []
     for record in redis_store.read_all(user_id):
         if record["start_time"] > now_text:
@@ -166,6 +171,9 @@ def enable_coupons(user_id: int, courses) -> list[dict]:
         else:
             record["enable_course"] = sorted(course.id for course in rule.applicable_courses(courses))
         record["amount"] = f"{amount:.2f}"
+        record["max_credit"] = max_usable_credit(
+            balance=credit_balance, course_credit=course_credit, to_pay=subtotal - amount
+        )
         usable.append(record)
     return usable
 

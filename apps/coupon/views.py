@@ -7,6 +7,8 @@ from apps.cart.redis_store import selected_course_ids
 from apps.coupon.serializers import CouponRecordSerializer, EnableCouponsSerializer
 from apps.coupon.services import enable_coupons, user_coupons
 from apps.course.selectors import published_courses
+from apps.users.selectors import max_usable_credit
+from extension.money import ZERO
 from extension.response import APIResponse
 
 
@@ -28,10 +30,16 @@ class EnableCouponListView(APIView):
 
     @extend_schema(summary="结算页可用的优惠券与积分", responses=EnableCouponsSerializer)
     def get(self, request):
-        courses = published_courses(selected_course_ids(request.user.id)).values()
+        courses = list(published_courses(selected_course_ids(request.user.id)).values())
+        credit = request.user.credit
         data = {
-            "has_credit": request.user.credit,
+            "has_credit": credit,
             "credit_to_money": settings.CREDIT_TO_MONEY,
-            "coupon_list": enable_coupons(request.user.id, list(courses)),
+            "max_credit": max_usable_credit(
+                balance=credit,
+                course_credit=sum(course.credit for course in courses),
+                to_pay=sum((course.real_price for course in courses), ZERO),
+            ),
+            "coupon_list": enable_coupons(request.user.id, courses, credit_balance=credit),
         }
         return APIResponse(data)

@@ -31,7 +31,7 @@ from apps.orders.exceptions import (
 )
 from apps.orders.models import Order, OrderDetail
 from apps.users.models import User
-from apps.users.selectors import owned_course_ids
+from apps.users.selectors import max_usable_credit, owned_course_ids
 from apps.users.services import give_back_credit, grant_courses, spend_credit
 from extension import metrics
 from extension.db import retry_on_deadlock
@@ -75,12 +75,17 @@ def _order_lines(user_id: int, course_ids) -> list:
     return courses
 
 
-def _credit_discount(credit: int, user: User, courses) -> Decimal:
-    usable = sum(course.credit for course in courses)
+def _credit_discount(credit: int, user: User, courses, to_pay: Decimal) -> Decimal:
+    """What `credit` takes off, or InvalidCredit (naming the largest usable amount in its message
+    and `data.max_credit`) when it is more than the user has, than the courses allow, or than buys
+    what is left to pay after the coupon: credit never buys nothing."""
+    bound = max_usable_credit(balance=user.credit, course_credit=sum(c.credit for c in courses), to_pay=to_pay)
     if credit < 0 or credit > user.credit:
-        raise InvalidCredit(f"积分不足：您当前有 {user.credit} 积分")
-    if credit > usable:
-        raise InvalidCredit(f"本次最多可使用 {usable} 积分")
+        raise InvalidCredit(
+            f"积分不足：您当前有 {user.credit} 积分，本单最多可使用 {bound} 积分", data={"max_credit": bound}
+        )
+    if credit > bound:
+        raise InvalidCredit(f"本单最多可使用 {bound} 积分", data={"max_credit": bound})
     return to_money(Decimal(credit) / settings.CREDIT_TO_MONEY)
 
 
@@ -102,10 +107,9 @@ def create_order(*, user: User, pay_type: int, user_coupon_id: int = -1, credit:
             coupon_log, coupon_discount = coupon_for_order(
                 user_id=user.pk, coupon_log_id=user_coupon_id, courses=courses
             )
-        credit_discount = _credit_discount(credit, locked_user, courses)
-
         total_price = sum((course.price for course in courses), ZERO)
         subtotal = sum((course.real_price for course in courses), ZERO)
+        credit_discount = _credit_discount(credit, locked_user, courses, to_pay=subtotal - coupon_discount)
         real_price = max(subtotal - coupon_discount - credit_discount, ZERO)
         order = _insert_order(
             user_id=user.pk,

@@ -1,6 +1,10 @@
+from decimal import ROUND_FLOOR, Decimal
+
+from django.conf import settings
 from django.db.models import Q
 
 from apps.users.models import User, UserCourse
+from extension.money import ZERO, to_money
 
 
 def owned_course_ids(*, user_id: int, course_ids=None) -> set[int]:
@@ -20,3 +24,12 @@ def user_by_login_name(name: str):
         if name
         else None
     )
+
+
+def max_usable_credit(*, balance: int, course_credit: int, to_pay: Decimal) -> int:
+    """The most credit one order may use (SPEC §4.4): what the user has, what its courses allow,
+    and no more than buys what is left to pay after the coupon (`to_pay`), so that credit never
+    buys nothing. The checkout data and order creation both ask here."""
+    to_pay = max(to_money(to_pay), ZERO)
+    by_price = int((to_pay * settings.CREDIT_TO_MONEY).to_integral_value(rounding=ROUND_FLOOR))
+    return max(0, min(balance, course_credit, by_price))

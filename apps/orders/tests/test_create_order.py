@@ -209,14 +209,19 @@ def test_real_price_never_goes_below_zero_and_a_free_order_is_paid_at_once(auth_
     cheap = CourseFactory(price="15.00", credit=100)
     log = CouponLogFactory(user=user, coupon__sale="-10")
     cart_with(selected=[cheap])
-    response = post_order(auth_client, user_coupon_id=log.id, credit=100)
+    # 5.00 is left after the coupon: 50 credit pay it, exactly (more would be refused)
+    response = post_order(auth_client, user_coupon_id=log.id, credit=50)
     assert response.json()["data"]["order_status"] == Order.Status.PAID
     order = Order.objects.get(pk=response.json()["data"]["id"])
     assert order.real_price == Decimal("0.00")
+    assert order.coupon_discount == Decimal("10.00") and order.credit_discount == Decimal("5.00")
     assert order.order_status == Order.Status.PAID and order.pay_time
     assert UserCourse.objects.filter(user=user, course=cheap).exists()
     log.refresh_from_db()
-    assert log.use_status == CouponLog.UseStatus.USED
+    assert log.use_status == CouponLog.UseStatus.USED and log.order_id == order.id
+    user.refresh_from_db()
+    assert user.credit == 950 and order.credit == 50  # exactly what bought something was spent
+    assert list(Credit.objects.filter(user=user).values_list("operation", "number")) == [(Credit.Operation.SPEND, -50)]
 
 
 def test_reduce_coupon_never_takes_off_more_than_the_applicable_courses_cost(auth_client, user, cart_with):
