@@ -136,6 +136,9 @@ CACHES = {
 
 # --- business constants ---------------------------------------------------------------------
 ORDER_TIMEOUT = env.int("ORDER_TIMEOUT", default=15 * 60)  # seconds an order may stay unpaid
+# the key of the permutation that turns the order counter into order numbers (empty: derived from
+# SECRET_KEY); apps/orders/numbers.py
+ORDER_NUMBER_KEY = env.str("ORDER_NUMBER_KEY", default="")
 CREDIT_TO_MONEY = env.int("CREDIT_TO_MONEY", default=10)  # credits per yuan
 CART_MAX_LINES = env.int("CART_MAX_LINES", default=100)
 

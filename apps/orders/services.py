@@ -30,6 +30,7 @@ from apps.orders.exceptions import (
     OrderNumberUnavailable,
 )
 from apps.orders.models import Order, OrderDetail
+from apps.orders.numbers import format_order_number
 from apps.users.models import User
 from apps.users.selectors import max_usable_credit, owned_course_ids
 from apps.users.services import give_back_credit, grant_courses, spend_credit
@@ -51,10 +52,10 @@ class PayResult(enum.Enum):
 # --- create ---------------------------------------------------------------------------------
 
 
-def next_order_number(user_id: int) -> str:
-    """YYYYMMDD (Shanghai) + 8-digit user id + 8-digit Redis counter: 24 digits, a string."""
-    counter = cart_store.next_order_counter()
-    return f"{timezone.localdate():%Y%m%d}{user_id % 10**8:08d}{counter % 10**8:08d}"
+def next_order_number() -> str:
+    """YYYYMMDD (Shanghai) + 16 digits from the shop's Redis counter under a keyed permutation
+    (apps/orders/numbers.py): unique, and revealing neither the user nor the shop's order count."""
+    return format_order_number(timezone.localdate(), cart_store.next_order_counter())
 
 
 def _order_lines(user_id: int, course_ids) -> list:
@@ -156,11 +157,12 @@ def _order_name(courses) -> str:
 
 
 def _insert_order(*, user_id: int, **fields) -> Order:
-    """Insert the order under a fresh number; a clash (the Redis counter was reset) takes the next."""
+    """Insert the order under a fresh number; a clash (the Redis counter was reset, or the number
+    key changed the same day) takes the next."""
     for _ in range(ORDER_NUMBER_ATTEMPTS):
         try:
             with transaction.atomic():
-                return Order.objects.create(user_id=user_id, order_number=next_order_number(user_id), **fields)
+                return Order.objects.create(user_id=user_id, order_number=next_order_number(), **fields)
         except IntegrityError:
             logger.warning("order number clash for user %s, taking the next one", user_id)
     raise OrderNumberUnavailable()

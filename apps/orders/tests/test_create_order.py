@@ -37,7 +37,7 @@ def test_order_from_selected_lines_keeps_unselected_and_schedules_timeout(
     assert response.json()["code"] == 200 and data["order_timeout"] == 900 and data["order_status"] == 0
     order = Order.objects.get(pk=data["id"])
     assert data["order_number"] == order.order_number
-    assert re.fullmatch(rf"{timezone.localdate():%Y%m%d}{user.id:08d}\d{{8}}", order.order_number)
+    assert re.fullmatch(rf"{timezone.localdate():%Y%m%d}\d{{16}}", order.order_number)
     assert order.order_status == Order.Status.UNPAID and order.user == user
     assert order.total_price == Decimal("500.00") and order.real_price == Decimal("500.00")
     assert sorted(OrderDetail.objects.filter(order=order).values_list("course_id", flat=True)) == sorted(
