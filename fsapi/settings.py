@@ -186,6 +186,8 @@ ALIPAY_NOTIFY_URL = env.str("ALIPAY_NOTIFY_URL", default="http://127.0.0.1:8000/
 ALIPAY_SANDBOX = env.bool("ALIPAY_SANDBOX", default=DEBUG)
 ALIPAY_SANDBOX_DIR = env.path("ALIPAY_SANDBOX_DIR", default=BASE_DIR / "var" / "alipay-sandbox")
 ALIPAY_TIMEOUT = env.float("ALIPAY_TIMEOUT", default=5.0)  # seconds per call to Alipay's gateway
+# the merchant's Alipay account (2088…): when set, a notify naming another seller is refused
+ALIPAY_SELLER_ID = env.str("ALIPAY_SELLER_ID", default="")
 # <<< payments app settings ------------------------------------------------------------------
 
 # --- auth -----------------------------------------------------------------------------------

@@ -18,6 +18,18 @@ class WrongAppId(NotifyRefused):
     default_code = "wrong_app_id"
 
 
+class WrongSellerId(NotifyRefused):
+    default_detail = "支付宝卖家 ID 不匹配"
+    default_code = "wrong_seller_id"
+
+
+class TradeOfAnotherOrder(NotifyRefused):
+    """The trade number is already recorded for another order: a trade belongs to one order."""
+
+    default_detail = "该支付宝交易已属于另一笔订单"
+    default_code = "trade_of_another_order"
+
+
 class UnknownTrade(NotifyRefused):
     default_detail = "订单不存在"
     default_code = "unknown_trade"

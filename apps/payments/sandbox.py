@@ -228,7 +228,7 @@ class SandboxGateway(AlipayGateway):
             # one trade per order, as at Alipay: a second click replays the same payment
             "trade_no": f"SANDBOX{biz['out_trade_no']}",
             "total_amount": amount,
-            "seller_id": SANDBOX_SELLER_ID,
+            "seller_id": settings.ALIPAY_SELLER_ID or SANDBOX_SELLER_ID,
         }
         notify = {
             **common,

@@ -111,7 +111,8 @@ def _verified_order(params: Mapping[str, str]) -> tuple[AlipayGateway, Order]:
 
 
 def handle_notify(params: Mapping[str, str]) -> str:
-    """Act on Alipay's asynchronous notify once its signature, app id, order and amount check out;
+    """Act on Alipay's asynchronous notify once its signature, app id (and seller id when
+    ALIPAY_SELLER_ID is set), order and amount check out;
     raise a NotifyRefused (changing nothing) otherwise. Replays and late payments are handled
     (nothing changes twice; a payment for a closed order is recorded as REFUND_REQUIRED).
     Answers the outcome (`paid`, `already_paid`, `closed`, `ignored`), counted by the metrics."""
@@ -127,6 +128,9 @@ def handle_notify(params: Mapping[str, str]) -> str:
 def _handle_notify(params: Mapping[str, str]) -> str:
     params = {key: params[key] for key in params}
     _, order = _verified_order(params)
+    if settings.ALIPAY_SELLER_ID and params.get("seller_id") != settings.ALIPAY_SELLER_ID:
+        logger.warning("notify for %s refused: seller_id %r", order.order_number, params.get("seller_id"))
+        raise exceptions.WrongSellerId()
     amount = parse_amount(params.get("total_amount"))
     if amount is None or amount != order.real_price:
         logger.warning(
@@ -159,8 +163,10 @@ def settle_trade(*, order: Order, trade_no: str, amount: Decimal, paid_at, raw: 
     """Pay the order for a trade Alipay reports paid and record the trade, both exactly once.
 
     The trade is PAID when it is the one that paid the order, REFUND_REQUIRED when the order had
-    left "unpaid" first or was paid by another trade.
+    left "unpaid" first or was paid by another trade. A trade already recorded for another order
+    raises TradeOfAnotherOrder and changes nothing (a trade belongs to one order).
     """
+    _refuse_trade_of_another_order(order=order, trade_no=trade_no)
     with transaction.atomic():
         result = pay_order(order_id=order.pk, trade_no=trade_no, paid_at=paid_at)
         if result is PayResult.ALREADY_PAID:
@@ -185,10 +191,29 @@ def settle_trade(*, order: Order, trade_no: str, amount: Decimal, paid_at, raw: 
     return result
 
 
+def _refuse_trade_of_another_order(*, order: Order, trade_no: str, existing: Payment | None = None) -> None:
+    """Raise TradeOfAnotherOrder (and log an error: Alipay, or someone holding its key, sent a
+    trade twice) when `trade_no` is recorded for an order other than `order`."""
+    if existing is None:
+        existing = Payment.objects.filter(channel=Payment.Channel.ALIPAY, trade_no=trade_no).first()
+    if existing is not None and existing.order_id != order.pk:
+        logger.error(
+            "notify refused: Alipay trade %s is recorded for order id %s (payment %s), not for %s",
+            trade_no,
+            existing.order_id,
+            existing.pk,
+            order.order_number,
+        )
+        raise exceptions.TradeOfAnotherOrder()
+
+
 def _record_payment(*, order, trade_no, amount, paid_at, raw, source, status) -> tuple[Payment, bool]:
-    """The trade's Payment row, created once (a concurrent replay loses on the unique index)."""
+    """The trade's Payment row, created once (a concurrent replay loses on the unique index). The
+    row found is always this order's: one recorded for another order (it won a race with the check
+    in `settle_trade`) raises TradeOfAnotherOrder, which rolls the caller's payment back."""
     existing = Payment.objects.filter(channel=Payment.Channel.ALIPAY, trade_no=trade_no).first()
     if existing is not None:
+        _refuse_trade_of_another_order(order=order, trade_no=trade_no, existing=existing)
         return existing, False
     try:
         with transaction.atomic():
@@ -205,7 +230,9 @@ def _record_payment(*, order, trade_no, amount, paid_at, raw, source, status) ->
             )
             return payment, True
     except IntegrityError:
-        return Payment.objects.get(channel=Payment.Channel.ALIPAY, trade_no=trade_no), False
+        existing = Payment.objects.get(channel=Payment.Channel.ALIPAY, trade_no=trade_no)
+        _refuse_trade_of_another_order(order=order, trade_no=trade_no, existing=existing)
+        return existing, False
 
 
 def read_return(params: Mapping[str, str]) -> Order:
@@ -231,14 +258,17 @@ def query_and_sync(order: Order) -> tuple[Order, str]:
                 "trade query for %s: paid %s, order wants %s", order.order_number, trade.total_amount, order.real_price
             )
             return order, ALIPAY_UNREACHABLE
-        settle_trade(
-            order=order,
-            trade_no=trade.trade_no,
-            amount=trade.total_amount,
-            paid_at=trade.paid_at,
-            raw=trade.raw,
-            source=Payment.Source.QUERY,
-        )
+        try:
+            settle_trade(
+                order=order,
+                trade_no=trade.trade_no,
+                amount=trade.total_amount,
+                paid_at=trade.paid_at,
+                raw=trade.raw,
+                source=Payment.Source.QUERY,
+            )
+        except exceptions.TradeOfAnotherOrder:
+            return order, ALIPAY_UNREACHABLE
         order.refresh_from_db()
     return order, STATUS_MESSAGES[order.order_status]
 
