@@ -191,6 +191,9 @@ def run() -> int:
         say(f"  API docs   {base}/api/docs/")
         say(f"  admin      {base}/admin/        admin / admin123456")
         say(f"  health     {base}/healthz")
+        host = os.environ.get("FSAPI_HOST", "127.0.0.1")
+        if host not in ("127.0.0.1", "localhost"):
+            say(f"  listening on {host}:{WEB_PORT} (FSAPI_HOST): other machines can reach this development server")
         say("  demo login demo / demo123456")
         honcho = subprocess.Popen([str(BIN / "honcho"), "-f", "Procfile.dev", "start"], cwd=ROOT, env=env)
         try:
