@@ -1,4 +1,4 @@
-from extension.exceptions import NotFound, ServiceError
+from extension.exceptions import Conflict, NotFound, ServiceError
 
 
 class CourseNotFound(NotFound):
@@ -7,8 +7,15 @@ class CourseNotFound(NotFound):
 
 
 class CourseAlreadyOwned(ServiceError):
-    default_detail = "您已购买过该课程，无需再加入购物车"
+    default_detail = "您已购买过该课程，无需再加入购物车，可在「我的课程」中学习"
     default_code = "course_already_owned"
+
+
+class CourseInUnpaidOrder(Conflict):
+    """409 as SPEC §4b's order-time twin: the course is not wrong, the state of an order is."""
+
+    default_detail = "该课程已在待支付的订单中，请先支付或取消该订单"
+    default_code = "course_in_unpaid_order"
 
 
 class CartFull(ServiceError):

@@ -73,6 +73,7 @@ class CartLineSerializer(serializers.Serializer):
     credit = serializers.IntegerField(source="course.credit")
     discount = DiscountSerializer(source="course.discount")
     selected = serializers.BooleanField()
+    unpaid_order = serializers.CharField(allow_null=True, help_text="该课程所在的待支付订单号；没有则为 null")
 
     def get_course_cover(self, line) -> str:
         return cover_url(line.course, self.context.get("request"))

@@ -6,6 +6,7 @@ from apps.course.models import (
     CourseActivityPrice,
     CourseCategory,
     CourseDirection,
+    CourseReview,
     DiscountType,
 )
 
@@ -51,3 +52,25 @@ class ActivityAdmin(admin.ModelAdmin):
 @admin.register(DiscountType)
 class DiscountTypeAdmin(admin.ModelAdmin):
     list_display = ["id", "name", "remark"]
+
+
+@admin.register(CourseReview)
+class CourseReviewAdmin(admin.ModelAdmin):
+    """Staff hide a review by unticking 是否显示 (or with the actions): it leaves the course's list
+    and average at once, both being computed from the visible reviews."""
+
+    list_display = ["id", "course", "user", "score", "content", "is_show", "created_time"]
+    list_editable = ["is_show"]
+    list_filter = ["is_show", "score"]
+    search_fields = ["course__name", "user__username", "user__nickname", "content"]
+    list_select_related = ["course", "user"]
+    raw_id_fields = ["course", "user"]
+    actions = ["hide_reviews", "show_reviews"]
+
+    @admin.action(description="隐藏所选评价")
+    def hide_reviews(self, request, queryset):
+        self.message_user(request, f"已隐藏 {queryset.update(is_show=False)} 条评价。")
+
+    @admin.action(description="显示所选评价")
+    def show_reviews(self, request, queryset):
+        self.message_user(request, f"已显示 {queryset.update(is_show=True)} 条评价。")

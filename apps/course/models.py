@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -168,3 +169,31 @@ class CourseActivityPrice(BaseModel):
 
     def price_for(self, price):
         return apply_sale(price, self.sale)
+
+
+class CourseReview(BaseModel):
+    """A customer's review of a course they own (立即评价): one per user and course, a second post
+    edits it. `is_show` is the staff's switch in the admin: a hidden review leaves the list and the
+    course's average at once (both are computed from the visible rows, never stored)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="course_reviews", verbose_name="用户"
+    )
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="reviews", verbose_name="课程")
+    score = models.PositiveSmallIntegerField("评分", help_text="1 到 5 分")
+    content = models.CharField("评价内容", max_length=500, blank=True, default="")
+
+    class Meta:
+        db_table = "fs_course_review"
+        verbose_name = verbose_name_plural = "课程评价"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "course"], name="course_review_one_per_user"),
+            models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5), name="course_review_score_1_5"),
+        ]
+        indexes = [
+            # a course's visible reviews, newest first, and their count and average
+            models.Index(fields=["course", "is_show", "is_deleted", "-id"], name="review_course_visible"),
+        ]
+
+    def __str__(self):
+        return f"{self.course_id} {self.user_id} {self.score}"

@@ -1,7 +1,11 @@
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.templatetags.static import static
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.course.models import Course, CourseCategory, CourseDirection
+from apps.course.hooks import ANONYMOUS_VIEWER
+from apps.course.models import Course, CourseCategory, CourseDirection, CourseReview
 
 DEFAULT_COVER = "images/default_cover.png"
 
@@ -43,6 +47,8 @@ class CourseSerializer(serializers.ModelSerializer):
     category = serializers.IntegerField(source="category_id", read_only=True)
     direction_name = serializers.CharField(source="direction.name", read_only=True)
     category_name = serializers.CharField(source="category.name", read_only=True)
+    score = serializers.SerializerMethodField(help_text="可见评价的平均分（一位小数）；没有评价时为 null")
+    review_count = serializers.IntegerField(read_only=True, help_text="可见评价的数量")
 
     class Meta:
         model = Course
@@ -60,15 +66,79 @@ class CourseSerializer(serializers.ModelSerializer):
             "direction_name",
             "category",
             "category_name",
+            "score",
+            "review_count",
         ]
 
     def get_course_cover(self, course) -> str:
         return cover_url(course, self.context.get("request"))
 
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_score(self, course) -> float | None:
+        return one_decimal(course.review_score)
+
+
+def one_decimal(average) -> float | None:
+    """An average score rounded half up to one decimal (4.25 → 4.3), None when there is none."""
+    if average is None:
+        return None
+    return float(Decimal(str(average)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
 
 class CourseDetailSerializer(CourseSerializer):
+    """A course's page; `owned` and `unpaid_order` come from the `viewer` in the context (false and
+    null for an anonymous visitor, whose answer then depends on nothing but the course)."""
+
+    owned = serializers.SerializerMethodField(help_text="当前用户是否已拥有该课程；未登录为 false")
+    unpaid_order = serializers.SerializerMethodField(help_text="课程所在的待支付订单号；没有或未登录为 null")
+
     class Meta(CourseSerializer.Meta):
-        fields = CourseSerializer.Meta.fields + ["description"]
+        fields = CourseSerializer.Meta.fields + ["description", "owned", "unpaid_order"]
+
+    def get_owned(self, course) -> bool:
+        return self.context.get("viewer", ANONYMOUS_VIEWER)["owned"]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_unpaid_order(self, course) -> str | None:
+        return self.context.get("viewer", ANONYMOUS_VIEWER)["unpaid_order"]
+
+
+class ReviewInputSerializer(serializers.Serializer):
+    """POST /course/<id>/review/ body."""
+
+    score = serializers.IntegerField(
+        min_value=1,
+        max_value=5,
+        error_messages={
+            "min_value": "评分必须是 1 到 5 的整数",
+            "max_value": "评分必须是 1 到 5 的整数",
+            "invalid": "评分必须是 1 到 5 的整数",
+        },
+    )
+    content = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        default="",
+        error_messages={"max_length": "评价内容不能超过 500 字"},
+    )
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    """A review as the course page lists it."""
+
+    nickname = serializers.SerializerMethodField()
+    avatar = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CourseReview
+        fields = ["id", "nickname", "avatar", "score", "content", "created_time"]
+
+    def get_nickname(self, review) -> str:
+        return review.user.nickname or "匿名学员"
+
+    def get_avatar(self, review) -> str:
+        return review.user.avatar_url
 
 
 class CourseFilterSerializer(serializers.Serializer):

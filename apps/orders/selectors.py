@@ -4,12 +4,14 @@ import functools
 from decimal import Decimal
 
 from django.db import connection, models
+from django.db.models import Case, CharField, DecimalField, F, IntegerField, Value, When
 from django.utils import timezone
 
 from apps.coupon.models import Coupon, CouponLog
 from apps.course.models import Course
 from apps.orders.exceptions import OrderNotFound
 from apps.orders.models import Order, OrderDetail
+from apps.users.selectors import owned_course_ids
 
 # --- "my orders" ---------------------------------------------------------------------------
 # In plain SQL: through the ORM, building, compiling and converting the listing's queries cost
@@ -162,3 +164,68 @@ def _fetch(sql: str, params: list) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+# --- what other apps ask about a user's orders ----------------------------------------------
+
+
+def unpaid_order_numbers(*, user_id: int, course_ids) -> dict[int, str]:
+    """{course_id: order_number} for those of `course_ids` waiting in an unpaid order of the user,
+    in one query (the newest order wins, should a course ever wait in two)."""
+    rows = (
+        OrderDetail.objects.filter(
+            order__user_id=user_id, order__order_status=Order.Status.UNPAID, course_id__in=list(course_ids)
+        )
+        .order_by("order_id")
+        .values_list("course_id", "order__order_number")
+    )
+    return dict(rows)
+
+
+def course_viewer_state(*, user_id: int, course_id: int) -> dict:
+    """What the course page tells a logged-in viewer (connected to apps.course.hooks.viewer_state)."""
+    return {
+        "owned": bool(owned_course_ids(user_id=user_id, course_ids=[course_id])),
+        "unpaid_order": unpaid_order_numbers(user_id=user_id, course_ids=[course_id]).get(course_id),
+    }
+
+
+def paid_orders_of_courses(*, user_id: int, course_ids) -> dict[int, dict]:
+    """{course_id: {"order_number", "pay_time"}}: the paid order that bought each of the courses
+    (the latest, should there be two), in one query; courses granted without an order are absent."""
+    rows = (
+        OrderDetail.objects.filter(
+            order__user_id=user_id, order__order_status=Order.Status.PAID, course_id__in=list(course_ids)
+        )
+        .order_by("order__pay_time", "order_id")
+        .values_list("course_id", "order__order_number", "order__pay_time")
+    )
+    return {course_id: {"order_number": number, "pay_time": pay_time} for course_id, number, pay_time in rows}
+
+
+RECORD_COLUMNS = ("r_time", "r_kind", "r_amount", "r_channel", "r_order_number", "r_remark", "r_id")
+
+
+def payment_records(*, user_id: int):
+    """The user's order payments as rows of the 消费记录 timeline (see apps/usercenter): every order
+    that was paid (pay_time set, also one refunded later) for more than 0.00, the amount negative
+    (money that left the user). An unevaluated values() queryset, to be combined with others."""
+    channel = Case(
+        When(pay_type=Order.PayType.BALANCE, then=Value("balance")),
+        When(pay_type=Order.PayType.WECHAT, then=Value("wechat")),
+        default=Value("alipay"),
+        output_field=CharField(),
+    )
+    return (
+        Order.objects.filter(user_id=user_id, pay_time__isnull=False, real_price__gt=0)
+        .annotate(
+            r_time=F("pay_time"),
+            r_kind=Value("payment", output_field=CharField()),
+            r_amount=Value(0, output_field=DecimalField(max_digits=10, decimal_places=2)) - F("real_price"),
+            r_channel=channel,
+            r_order_number=F("order_number"),
+            r_remark=F("name"),
+            r_id=F("id") + Value(0, output_field=IntegerField()),
+        )
+        .values(*RECORD_COLUMNS)
+    )

@@ -213,6 +213,7 @@ def test_list_shows_each_line_with_its_course(auth_client, user):
         "credit": 30,
         "discount": {},
         "selected": True,
+        "unpaid_order": None,
     }
     assert lines[1]["selected"] is False
     assert lines[1]["price"] == "399.00" and lines[1]["real_price"] == "358.00"
@@ -242,7 +243,7 @@ def test_list_drops_lines_of_unpublished_or_deleted_courses_from_the_answer_and_
 def test_list_costs_the_same_queries_for_1_or_20_lines(auth_client, user, size, django_assert_num_queries):
     courses = [ActivityPriceFactory().course for _ in range(size)]
     redis_store.add_lines(user.id, [course.id for course in courses])
-    # the token's user, the courses, their live activity prices
-    with django_assert_num_queries(3):
+    # the token's user, the courses, their live activity prices, the unpaid orders holding them
+    with django_assert_num_queries(4):
         response = auth_client.get("/cart/")
     assert len(response.json()["data"]) == size

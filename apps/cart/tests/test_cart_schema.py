@@ -23,7 +23,7 @@ def test_schema_describes_request_and_answer_of_every_cart_method(schema):
     assert sorted(cart) == ["delete", "get", "patch", "post", "put"]
 
     assert component(schema, data_schema(cart["get"])["items"]["$ref"])["required"] == sorted(
-        ["course_cover", "credit", "discount", "id", "name", "price", "real_price", "selected"]
+        ["course_cover", "credit", "discount", "id", "name", "price", "real_price", "selected", "unpaid_order"]
     )
     for method in ("post", "patch", "put", "delete"):
         assert component(schema, data_schema(cart[method])["$ref"])["properties"] == {"cart_total": {"type": "integer"}}
