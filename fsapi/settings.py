@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "apps.coupon",
     "apps.orders",
     "apps.payments",
+    "apps.usercenter",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ register_converter(OrderNumberConverter, "order_number")
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("user/", include("apps.users.urls")),
+    path("user/", include("apps.usercenter.urls")),
     path("course/", include("apps.course.urls")),
     path("cart/", include("apps.cart.urls")),
     path("coupon/", include("apps.coupon.urls")),

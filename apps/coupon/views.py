@@ -1,10 +1,17 @@
 from django.conf import settings
 from drf_spectacular.utils import extend_schema
+from rest_framework.generics import ListAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
 from apps.cart.redis_store import selected_course_ids
-from apps.coupon.serializers import CouponRecordSerializer, EnableCouponsSerializer
+from apps.coupon.selectors import my_coupon_records
+from apps.coupon.serializers import (
+    CouponRecordSerializer,
+    EnableCouponsSerializer,
+    MineFilterSerializer,
+    MyCouponSerializer,
+)
 from apps.coupon.services import enable_coupons, user_coupons
 from apps.course.selectors import published_courses
 from apps.users.selectors import max_usable_credit
@@ -43,3 +50,19 @@ class EnableCouponListView(APIView):
             "coupon_list": enable_coupons(request.user.id, courses, credit_balance=credit),
         }
         return APIResponse(data)
+
+
+class MyCouponListView(ListAPIView):
+    """GET /coupon/mine/?status=usable|used|expired — 我的优惠券 from the database, one tab a call."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = MyCouponSerializer
+
+    @extend_schema(summary="我的优惠券（可用 / 已使用 / 已过期）", parameters=[MineFilterSerializer])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        params = MineFilterSerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        return my_coupon_records(user_id=self.request.user.id, status=params.validated_data["status"])

@@ -4,14 +4,14 @@ import functools
 from decimal import Decimal
 
 from django.db import connection, models
-from django.db.models import Case, CharField, DecimalField, F, IntegerField, Value, When
+from django.db.models import Case, CharField, DecimalField, F, Value, When
 from django.utils import timezone
 
 from apps.coupon.models import Coupon, CouponLog
 from apps.course.models import Course
 from apps.orders.exceptions import OrderNotFound
 from apps.orders.models import Order, OrderDetail
-from apps.users.selectors import owned_course_ids
+from apps.users.selectors import RECORD_COLUMNS, owned_course_ids
 
 # --- "my orders" ---------------------------------------------------------------------------
 # In plain SQL: through the ORM, building, compiling and converting the listing's queries cost
@@ -203,9 +203,6 @@ def paid_orders_of_courses(*, user_id: int, course_ids) -> dict[int, dict]:
     return {course_id: {"order_number": number, "pay_time": pay_time} for course_id, number, pay_time in rows}
 
 
-RECORD_COLUMNS = ("r_time", "r_kind", "r_amount", "r_channel", "r_order_number", "r_remark", "r_id")
-
-
 def payment_records(*, user_id: int):
     """The user's order payments as rows of the 消费记录 timeline (see apps/usercenter): every order
     that was paid (pay_time set, also one refunded later) for more than 0.00, the amount negative
@@ -225,7 +222,7 @@ def payment_records(*, user_id: int):
             r_channel=channel,
             r_order_number=F("order_number"),
             r_remark=F("name"),
-            r_id=F("id") + Value(0, output_field=IntegerField()),
+            r_id=F("id"),
         )
         .values(*RECORD_COLUMNS)
     )

@@ -5,7 +5,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
 
-from apps.users.models import User
+from apps.users.models import Credit, MoneyLog, User
 from apps.users.tokens import login_payload
 
 MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
@@ -100,3 +100,23 @@ class UserInfoSerializer(serializers.ModelSerializer):
         data = super().to_representation(instance)
         data["avatar"] = instance.avatar_url
         return data
+
+
+class CreditFilterSerializer(serializers.Serializer):
+    """GET /user/credit/ query: `operation` 0 赠送, 1 消费, 2 退还; missing or empty means all."""
+
+    operation = serializers.ChoiceField(
+        choices=Credit.Operation.choices, required=False, allow_blank=True, help_text="0 赠送，1 消费，2 退还"
+    )
+
+
+class CreditLogSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Credit
+        fields = ["id", "operation", "get_operation_display", "number", "remark", "created_time"]
+
+
+class MoneyLogSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MoneyLog
+        fields = ["id", "operation", "get_operation_display", "amount", "balance_after", "remark", "created_time"]

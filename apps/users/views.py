@@ -1,13 +1,18 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.generics import ListAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
+from apps.users.selectors import credit_ledger, money_ledger
 from apps.users.serializers import (
+    CreditFilterSerializer,
+    CreditLogSerializer,
     LoginPayloadSerializer,
     LoginSerializer,
+    MoneyLogSerializer,
     RefreshSerializer,
     RegisterSerializer,
     UserInfoSerializer,
@@ -15,6 +20,7 @@ from apps.users.serializers import (
 from apps.users.services import register_user, update_profile
 from apps.users.throttles import AvatarUploadThrottle, LoginAccountThrottle
 from apps.users.tokens import login_payload
+from extension.pagination import StandardPagination
 from extension.response import APIResponse
 
 
@@ -70,3 +76,51 @@ class UserInfoView(APIView):
         serializer.is_valid(raise_exception=True)
         user = update_profile(user=request.user, changes=serializer.validated_data)
         return APIResponse(UserInfoSerializer(user).data, "修改成功")
+
+
+class CreditLedgerView(ListAPIView):
+    """GET /user/credit/?operation= — the caller's credit history, newest first."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = CreditLogSerializer
+
+    @extend_schema(summary="我的积分流水（最新在前）", parameters=[CreditFilterSerializer])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        params = CreditFilterSerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        operation = params.validated_data.get("operation")
+        return credit_ledger(user_id=self.request.user.id, operation=operation if operation != "" else None)
+
+
+class BalancePagination(StandardPagination):
+    """The ledger's page with the balance beside it: data = {money, count, next, previous, results}."""
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["data"] = {"money": f"{self.request.user.money:.2f}", **response.data["data"]}
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        answer = super().get_paginated_response_schema(schema)
+        answer["properties"] = {"money": {"type": "string", "example": "100.00"}, **answer["properties"]}
+        answer["required"] = ["money", *answer.get("required", [])]
+        return answer
+
+
+class BalanceView(ListAPIView):
+    """GET /user/balance/ — the caller's balance (余额) and its ledger page, newest first. Read-only
+    here: the balance moves through apps/users/services.py (top-ups, balance payments, refunds)."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = MoneyLogSerializer
+    pagination_class = BalancePagination
+
+    @extend_schema(summary="我的余额与余额流水（最新在前）")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return money_ledger(user_id=self.request.user.id)
