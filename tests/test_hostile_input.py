@@ -16,6 +16,7 @@ from apps.cart import redis_store
 from apps.course.tests.factories import CourseFactory
 from apps.orders.models import Order
 from apps.users.models import User
+from apps.users.services import grant_courses
 from apps.users.tests.factories import UserFactory
 from conftest import client_for
 from tests.snapshot import database_state, redis_state
@@ -41,7 +42,7 @@ OVERSIZED = 3 * 1024 * 1024  # beyond DATA_UPLOAD_MAX_MEMORY_SIZE (2 MiB)
 @pytest.mark.parametrize(
     "method, path",
     [("post", "/order/"), ("patch", "/user/info/"), ("post", "/cart/"), ("patch", "/cart/"),
-     ("post", "/user/register/"), ("post", "/user/token/refresh/")],
+     ("post", "/user/register/"), ("post", "/user/token/refresh/"), ("post", "/course/1/review/")],
 )  # fmt: skip
 def test_oversized_json_body_is_413_everywhere(auth_client, user, method, path):
     body = json.dumps({"nickname": "x" * OVERSIZED, "course_id": 1})
@@ -73,7 +74,7 @@ def test_oversized_notify_is_refused_as_plain_text(api_client):
 
 
 @pytest.mark.parametrize("depth", [1_000, 10_000, 100_000])
-@pytest.mark.parametrize("path", ["/order/", "/user/login/", "/cart/", "/user/register/"])
+@pytest.mark.parametrize("path", ["/order/", "/user/login/", "/cart/", "/user/register/", "/course/1/review/"])
 def test_deeply_nested_json_is_400(auth_client, path, depth):
     for body in ("[" * depth + "]" * depth, '{"a":' * depth + "1" + "}" * depth):
         response = auth_client.post(path, body, content_type="application/json")
@@ -179,6 +180,8 @@ PATH_TEMPLATES = [
     ("delete", "/order/{}/"),
     ("post", "/order/{}/recover/"),
     ("get", "/course/{}/"),
+    ("post", "/course/{}/review/"),
+    ("get", "/course/{}/reviews/"),
 ]
 
 
@@ -209,6 +212,10 @@ def test_huge_ids_in_query_params_and_bodies_are_400(auth_client, user, big):
         auth_client.post("/order/", {"user_coupon_id": int(big)}, format="json"),
         auth_client.post("/order/", {"credit": int(big)}, format="json"),
         auth_client.post("/order/", {"pay_type": int(big)}, format="json"),
+        auth_client.get(f"/user/credit/?operation={big}"),
+        auth_client.get(f"/user/records/?kind={big}"),
+        auth_client.get(f"/coupon/mine/?status={big}"),
+        auth_client.post(f"/course/{course.id}/review/", {"score": int(big)}, format="json"),
     ]
     for response in calls:
         assert_envelope(response, 400)
@@ -220,6 +227,32 @@ def test_huge_page_is_404_and_huge_size_is_clamped(auth_client, big):
     assert_envelope(auth_client.get(f"/order/list/?page={big}"), 404)
     assert_envelope(auth_client.get(f"/course/?page={big}"), 404)
     assert_envelope(auth_client.get(f"/order/list/?size={big}"), 200)
+    for path in USER_CENTER_LISTS:
+        assert_envelope(auth_client.get(f"{path}?page={big}"), 404)
+        assert_envelope(auth_client.get(f"{path}?size={big}"), 200)
+
+
+USER_CENTER_LISTS = ["/user/course/", "/user/records/", "/user/credit/", "/user/balance/", "/coupon/mine/"]
+
+
+@pytest.mark.parametrize("text", STORED_AS_SENT)
+def test_review_text_is_stored_and_listed_exactly_as_sent(auth_client, user, text):
+    course = CourseFactory()
+    grant_courses(user_id=user.id, course_ids=[course.id])
+    response = auth_client.post(f"/course/{course.id}/review/", {"score": 5, "content": text}, format="json")
+    assert response.status_code == 201 and response.json()["data"]["content"] == text
+    listed = assert_envelope(auth_client.get(f"/course/{course.id}/reviews/"), 200)["data"]["results"]
+    assert [row["content"] for row in listed] == [text]
+
+
+@pytest.mark.parametrize("path", USER_CENTER_LISTS)
+@pytest.mark.parametrize("value", [*STORED_AS_SENT, "1\u0000"])
+def test_user_center_filters_refuse_hostile_text(auth_client, path, value):
+    param = {"/user/credit/": "operation", "/user/records/": "kind", "/coupon/mine/": "status"}.get(path)
+    if param is None:  # no filter: unknown parameters are ignored
+        assert_envelope(auth_client.get(path, {"kind": value, "status": value}), 200)
+    else:
+        assert param in assert_envelope(auth_client.get(path, {param: value}), 400)["data"]
 
 
 @pytest.mark.parametrize("credit", ["15e-1", "0x10", "NaN", "Infinity", 1e400, -0.0001, True, [], {}])

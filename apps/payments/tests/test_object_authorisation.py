@@ -3,14 +3,18 @@ customer on another's orders in each state, answers 404 (never 403: ids cannot b
 changes nothing in the database, in Redis or on the broker; lists never show them."""
 
 import pytest
+from django.utils import timezone
 
 from apps.cart import redis_store
 from apps.coupon.services import mirror_coupon_logs
 from apps.coupon.tests.factories import CouponLogFactory
+from apps.course.models import CourseReview
 from apps.course.tests.factories import CourseFactory
 from apps.orders.models import Order
 from apps.orders.services import create_order
 from apps.payments.tests.factories import OrderFactory
+from apps.users.models import MoneyLog
+from apps.users.services import grant_courses
 from apps.users.tests.factories import UserFactory
 from conftest import client_for
 from tests.snapshot import database_state, redis_state
@@ -98,3 +102,34 @@ def test_the_owner_still_reaches_every_endpoint(victim, alipay, django_capture_o
         assert client.put(f"/order/{unpaid.id}/").status_code == 200
     listed = {row["id"] for row in client.get("/order/list/?size=50").json()["data"]["results"]}
     assert listed == {unpaid.id, paid.id, cancelled.id}
+
+
+def test_user_center_lists_never_show_another_customers_records(victim):
+    """我的课程, 消费记录, credit, balance and coupons answer the caller's own rows only, and a
+    review post writes the caller's own review, never edits someone else's."""
+    owner, (unpaid, paid, *_) = victim
+    course = paid.order_courses.get().course
+    grant_courses(user_id=owner.id, course_ids=[course.id])
+    Order.objects.filter(pk=paid.pk).update(pay_time=timezone.now())
+    MoneyLog.objects.create(user=owner, operation=MoneyLog.Operation.RECHARGE, amount=10, balance_after=10)
+    owner_review = CourseReview.objects.create(user=owner, course=course, score=5, content="原评价")
+    intruder = UserFactory()
+    client = client_for(intruder)
+
+    for path in ["/user/course/", "/user/records/", "/user/credit/", "/user/balance/", *[
+        f"/coupon/mine/?status={status}" for status in ("usable", "used", "expired")
+    ]]:  # fmt: skip
+        body = client.get(path).json()
+        assert body["code"] == 200 and body["data"]["count"] == 0 and body["data"]["results"] == [], path
+    assert client.get("/user/balance/").json()["data"]["money"] == "0.00"
+    assert client.get(f"/course/{course.id}/").json()["data"]["owned"] is False
+    assert client.get(f"/course/{unpaid.order_courses.get().course_id}/").json()["data"]["unpaid_order"] is None
+
+    assert client.post(f"/course/{course.id}/review/", {"score": 1}, format="json").status_code == 403
+    grant_courses(user_id=intruder.id, course_ids=[course.id])
+    assert (
+        client.post(f"/course/{course.id}/review/", {"score": 1, "content": "我的"}, format="json").status_code == 201
+    )
+    owner_review.refresh_from_db()
+    assert (owner_review.score, owner_review.content) == (5, "原评价")
+    assert CourseReview.objects.filter(course=course).count() == 2
