@@ -6,6 +6,7 @@ import threading
 
 import pytest
 from django.db import close_old_connections
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.course.models import CourseReview
@@ -229,3 +230,24 @@ def test_an_owner_buying_through_an_order_may_review(auth_client, user, django_c
     grant_courses(user_id=user.id, course_ids=[course.id])
     response = client_for(user).post(f"/course/{course.id}/review/", {"score": 5}, format="json")
     assert response.status_code == 201
+
+
+# --- the admin ------------------------------------------------------------------------------
+
+
+def test_staff_hide_a_review_in_the_admin_and_it_leaves_list_and_average(client, api_client):
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    course = CourseFactory()
+    keep, spam = review(course, 5), review(course, 1, content="广告")
+    assert client.get(reverse("admin:course_coursereview_changelist")).status_code == 200
+    response = client.post(
+        reverse("admin:course_coursereview_changelist"),
+        {"action": "hide_reviews", "_selected_action": [spam.id]},
+    )
+    assert response.status_code == 302
+    assert list(CourseReview.objects.filter(is_show=False).values_list("id", flat=True)) == [spam.id]
+    data = api_client.get(f"/course/{course.id}/").json()["data"]
+    assert (data["score"], data["review_count"]) == (5.0, 1)
+    listed = api_client.get(f"/course/{course.id}/reviews/").json()["data"]["results"]
+    assert [row["id"] for row in listed] == [keep.id]
