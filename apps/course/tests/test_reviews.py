@@ -7,12 +7,12 @@ import threading
 import pytest
 from django.db import close_old_connections
 from django.urls import reverse
-from django.utils import timezone
 
 from apps.course.models import CourseReview
 from apps.course.services import post_review
 from apps.course.tests.factories import CourseFactory
 from apps.orders.models import Order
+from apps.orders.services import pay_order
 from apps.payments.tests.factories import OrderFactory
 from apps.users.services import grant_courses
 from apps.users.tests.factories import UserFactory
@@ -224,12 +224,13 @@ def test_reviews_list_costs_the_same_queries(api_client, size, django_assert_num
     assert len(response.json()["data"]["results"]) == size
 
 
-def test_an_owner_buying_through_an_order_may_review(auth_client, user, django_capture_on_commit_callbacks):
+def test_an_owner_who_paid_an_order_may_review(user):
     course = CourseFactory()
-    OrderFactory(user=user, order_status=Order.Status.PAID, pay_time=timezone.now(), courses=[course])
-    grant_courses(user_id=user.id, course_ids=[course.id])
+    order = OrderFactory(user=user, courses=[course])
+    pay_order(order_id=order.id, trade_no="T1")
     response = client_for(user).post(f"/course/{course.id}/review/", {"score": 5}, format="json")
     assert response.status_code == 201
+    assert CourseReview.objects.get().user_id == user.id
 
 
 # --- the admin ------------------------------------------------------------------------------
