@@ -1,22 +1,34 @@
 """Writes on the catalogue that carry business rules: reviews."""
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from apps.course.exceptions import NotCourseOwner
 from apps.course.hooks import viewer_state
 from apps.course.models import CourseReview
 from apps.course.selectors import get_published_course_id
+from extension.db import retry_on_deadlock
 
 
+@retry_on_deadlock
 def post_review(*, user_id: int, course_id: int, score: int, content: str) -> tuple[CourseReview, bool]:
     """The owner's review of a published course: created the first time, edited after (answers
     the review and whether it was created). One row per user and course whatever the races: the
-    unique constraint refuses a second insert, and update_or_create then locks and updates the row
-    the winner wrote. An edit keeps a hidden review hidden."""
+    unique constraint lets one insert win and a loser edits the winner's row instead. Each write is
+    one statement in its own transaction: an insert that failed on the duplicate key holds no lock
+    while the edit waits, so racing first posts cannot deadlock (as SELECT … FOR UPDATE, then
+    INSERT, then UPDATE in one transaction do on MariaDB). An edit keeps a hidden review hidden."""
     get_published_course_id(course_id)
     if not viewer_state(user_id=user_id, course_id=course_id)["owned"]:
         raise NotCourseOwner()
-    with transaction.atomic():
-        return CourseReview.objects.update_or_create(
-            user_id=user_id, course_id=course_id, defaults={"score": score, "content": content}
-        )
+    mine = CourseReview.objects.filter(user_id=user_id, course_id=course_id)
+    values = {"score": score, "content": content, "updated_time": timezone.now()}
+    if mine.update(**values):
+        return mine.get(), False
+    try:
+        with transaction.atomic():
+            return CourseReview.objects.create(user_id=user_id, course_id=course_id, score=score, content=content), True
+    except IntegrityError:
+        if not mine.update(**values):  # not the duplicate review after all
+            raise
+        return mine.get(), False
