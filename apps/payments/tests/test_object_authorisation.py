@@ -2,6 +2,8 @@
 customer on another's orders in each state, answers 404 (never 403: ids cannot be probed) and
 changes nothing in the database, in Redis or on the broker; lists never show them."""
 
+from decimal import Decimal
+
 import pytest
 from django.utils import timezone
 
@@ -14,7 +16,7 @@ from apps.orders.models import Order
 from apps.orders.services import create_order
 from apps.payments.tests.factories import OrderFactory
 from apps.users.models import MoneyLog
-from apps.users.services import grant_courses
+from apps.users.services import change_money, grant_courses
 from apps.users.tests.factories import UserFactory
 from conftest import client_for
 from tests.snapshot import database_state, redis_state
@@ -111,7 +113,7 @@ def test_user_center_lists_never_show_another_customers_records(victim):
     course = paid.order_courses.get().course
     grant_courses(user_id=owner.id, course_ids=[course.id])
     Order.objects.filter(pk=paid.pk).update(pay_time=timezone.now())
-    MoneyLog.objects.create(user=owner, operation=MoneyLog.Operation.RECHARGE, amount=10, balance_after=10)
+    change_money(user_id=owner.id, amount=Decimal("10.00"), operation=MoneyLog.Operation.RECHARGE, remark="充值")
     owner_review = CourseReview.objects.create(user=owner, course=course, score=5, content="原评价")
     intruder = UserFactory()
     client = client_for(intruder)

@@ -15,7 +15,7 @@ from apps.orders.models import Order
 from apps.orders.services import pay_order
 from apps.payments.tests.factories import OrderFactory
 from apps.users.models import Credit, MoneyLog
-from apps.users.services import give_credit, grant_courses, spend_credit
+from apps.users.services import change_money, give_credit, grant_courses, spend_credit
 from apps.users.tests.factories import UserFactory
 from conftest import client_for
 
@@ -38,9 +38,8 @@ def paid_order(user, courses, *, minutes_ago=0, real_price="358.00", pay_type=Or
 
 
 def money_line(user, operation, amount, *, minutes_ago=0, remark=""):
-    line = MoneyLog.objects.create(
-        user=user, operation=operation, amount=Decimal(amount), balance_after=Decimal("0"), remark=remark
-    )
+    """A balance change through the one writer of the balance, dated `minutes_ago`."""
+    line = change_money(user_id=user.id, amount=Decimal(amount), operation=operation, remark=remark)
     MoneyLog.objects.filter(pk=line.pk).update(created_time=NOW - timedelta(minutes=minutes_ago))
     return line
 
@@ -155,8 +154,6 @@ def test_bad_credit_operation_is_400(auth_client, operation):
 
 
 def test_balance_answers_the_money_and_its_ledger(user):
-    user.money = Decimal("89.50")
-    user.save()
     recharge = money_line(user, MoneyLog.Operation.RECHARGE, "100.00", minutes_ago=2)
     pay = money_line(user, MoneyLog.Operation.PAY, "-10.50", minutes_ago=1)
     money_line(UserFactory(), MoneyLog.Operation.RECHARGE, "5.00")
@@ -164,6 +161,7 @@ def test_balance_answers_the_money_and_its_ledger(user):
     data = client_for(user).get("/user/balance/").json()["data"]
     assert list(data) == ["money", "count", "next", "previous", "results"]
     assert (data["money"], data["count"]) == ("89.50", 2)
+    assert [row["balance_after"] for row in data["results"]] == ["89.50", "100.00"]  # the ledger adds up
     assert [(row["id"], row["amount"], row["get_operation_display"]) for row in data["results"]] == [
         (pay.id, "-10.50", "消费"),
         (recharge.id, "100.00", "充值"),
