@@ -3,6 +3,14 @@ their own (so a running development system keeps its cart and coupons) and a fas
 
 import os
 
+from django.core.exceptions import ImproperlyConfigured
+
+if not os.environ.get("REDIS_URL"):
+    # the suite empties its Redis databases: never those of whatever answers on 6379
+    raise ImproperlyConfigured(
+        "The tests need a Redis they may empty: run them with `python3 dev.py test` (it starts one of "
+        "its own), or set REDIS_URL to a Redis server you started for them."
+    )
 os.environ["DEBUG"] = "0"  # tests see what production sees, whatever .env says
 os.environ.setdefault("SECRET_KEY", "fsapi-test-secret-key-not-for-production-0123456789")
 os.environ.setdefault("REDIS_DB_DEFAULT", "8")
