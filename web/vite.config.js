@@ -1,5 +1,7 @@
 import { defineConfig } from "vite";
 import vue from "@vitejs/plugin-vue";
+import Components from "unplugin-vue-components/vite";
+import { ElementPlusResolver } from "unplugin-vue-components/resolvers";
 
 // `npm run dev` serves the app on 5173 and forwards API calls to Django (FSAPI_PORT, default 8000).
 // `/user`, `/cart` and `/order` are both SPA routes and API prefixes: a browser navigation
@@ -15,7 +17,13 @@ function bypassNavigation(req) {
 }
 
 export default defineConfig({
-  plugins: [vue()],
+  plugins: [
+    vue(),
+    // Element Plus on demand: each <el-…> tag (and v-loading) in a template imports that component
+    // and its CSS only, so a page's chunk carries what it uses. Services (ElMessage, ElMessageBox)
+    // are imported by hand in utils/message.js, with their CSS.
+    Components({ dts: false, dirs: [], resolvers: [ElementPlusResolver({ importStyle: "css", directives: true })] }),
+  ],
   server: {
     port: 5173,
     proxy: {
@@ -25,15 +33,6 @@ export default defineConfig({
   build: {
     outDir: "dist",
     assetsDir: "assets",
-    chunkSizeWarningLimit: 1200,
-    rolldownOptions: {
-      output: {
-        // Element Plus is large and changes less often than the app: its own cacheable chunk
-        advancedChunks: {
-          groups: [{ name: "element-plus", test: /node_modules[\\/](element-plus|@element-plus)/ }],
-        },
-      },
-    },
   },
   test: {
     environment: "jsdom",

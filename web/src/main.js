@@ -1,13 +1,12 @@
 import { createApp } from "vue";
 import { createPinia } from "pinia";
-import ElementPlus, { ElMessage } from "element-plus";
-import zhCn from "element-plus/es/locale/lang/zh-cn";
-import "element-plus/dist/index.css";
+import "element-plus/theme-chalk/base.css";
 
 import App from "./App.vue";
 import router from "./router";
 import { useUserStore } from "./stores/user";
 import { configureHttp } from "./utils/http";
+import { toast } from "./utils/message";
 import "./styles.css";
 
 const app = createApp(App);
@@ -18,12 +17,13 @@ store.restore();
 
 let redirecting = false;
 configureHttp({
+  notify: (message) => toast.error(message),
   token: () => store.token,
   onUnauthorized: (message) => {
     store.logout();
     if (redirecting) return;
     redirecting = true;
-    ElMessage({ type: "warning", message: message || "登录已失效，请重新登录", grouping: true });
+    toast.warning(message || "登录已失效，请重新登录");
     const next = router.currentRoute.value.fullPath;
     router.push({ name: "Login", query: next.startsWith("/login") ? {} : { next } }).finally(() => {
       redirecting = false;
@@ -32,7 +32,6 @@ configureHttp({
 });
 
 app.use(router);
-app.use(ElementPlus, { locale: zhCn });
 app.mount("#app");
 
 // the token's profile is as old as the login: refresh avatar, nickname and credit once per visit

@@ -10,7 +10,7 @@
  * `anonymous` (send no token, e.g. the login itself).
  */
 import axios from "axios";
-import { ElMessage } from "element-plus";
+import { toast } from "./message";
 
 export class ApiError extends Error {
   constructor(message, { status = 0, code = 0, data = null } = {}) {
@@ -25,7 +25,7 @@ export class ApiError extends Error {
 const hooks = {
   token: () => "",
   onUnauthorized: () => {},
-  notify: (message) => ElMessage({ type: "error", message, grouping: true }),
+  notify: (message) => toast.error(message),
 };
 
 /** Wire the module to the app: where the token comes from, what a 401 does, how errors show. */

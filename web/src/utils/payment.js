@@ -1,6 +1,6 @@
 /** Paying an order: open Alipay's (or the local sandbox's) cashier in a new window, then ask our
  * server every 5 s, at most 180 times, until the order is paid or leaves "unpaid" another way. */
-import { ElMessageBox } from "element-plus";
+import { alertHtml } from "./message";
 
 import { getPayLink, queryPayment } from "../api/payment";
 
@@ -13,10 +13,7 @@ export async function openCashier(orderNumber) {
   const { link } = await getPayLink(orderNumber);
   const opened = window.open(link, "_blank");
   if (!opened) {
-    await ElMessageBox.alert(`<a href="${encodeURI(link)}" target="_blank" rel="noopener">打开支付页面</a>`, "请在新窗口中完成支付", {
-      dangerouslyUseHTMLString: true,
-      confirmButtonText: "我已打开",
-    }).catch(() => {});
+    await alertHtml(`<a href="${encodeURI(link)}" target="_blank" rel="noopener">打开支付页面</a>`, "请在新窗口中完成支付", "我已打开");
   }
   return link;
 }
