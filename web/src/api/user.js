@@ -10,3 +10,12 @@ export function uploadAvatar(file) {
   form.append("avatar", file);
   return http.patch("/user/info/", form);
 }
+
+/** `{mobile, password, re_password}` → `{token}` (SPEC §3). */
+export const register = ({ mobile, password, rePassword }) =>
+  http.post("/user/register/", { mobile, password, re_password: rePassword }, { anonymous: true });
+
+export const getMyCourses = (params, options = {}) => http.get("/user/course/", { params, ...options });
+export const getCredit = (params, options = {}) => http.get("/user/credit/", { params, ...options });
+export const getBalance = (params, options = {}) => http.get("/user/balance/", { params, ...options });
+export const getRecords = (params, options = {}) => http.get("/user/records/", { params, ...options });

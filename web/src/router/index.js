@@ -13,6 +13,12 @@ const routes = [
     meta: { title: `${SITE}-用户登录` },
   },
   {
+    path: "/register",
+    name: "Register",
+    component: () => import("../views/Register.vue"),
+    meta: { title: `${SITE}-用户注册` },
+  },
+  {
     path: "/user",
     component: () => import("../views/User.vue"),
     meta: { title: `${SITE}-个人中心`, authorization: true },
@@ -20,14 +26,38 @@ const routes = [
       {
         path: "",
         name: "UserInfo",
-        component: () => import("../components/user/Info.vue"),
+        component: () => import("../views/user/Info.vue"),
         meta: { title: `${SITE}-个人信息`, authorization: true },
+      },
+      {
+        path: "course",
+        name: "UserCourse",
+        component: () => import("../views/user/Courses.vue"),
+        meta: { title: `${SITE}-我的课程`, authorization: true },
       },
       {
         path: "order",
         name: "UserOrder",
-        component: () => import("../components/user/Order.vue"),
+        component: () => import("../views/user/Orders.vue"),
         meta: { title: `${SITE}-我的订单`, authorization: true },
+      },
+      {
+        path: "balance",
+        name: "UserBalance",
+        component: () => import("../views/user/Balance.vue"),
+        meta: { title: `${SITE}-我的余额`, authorization: true },
+      },
+      {
+        path: "coupon",
+        name: "UserCoupon",
+        component: () => import("../views/user/Coupons.vue"),
+        meta: { title: `${SITE}-我的优惠券`, authorization: true },
+      },
+      {
+        path: "bill",
+        name: "UserBill",
+        component: () => import("../views/user/Bill.vue"),
+        meta: { title: `${SITE}-我的消费记录`, authorization: true },
       },
     ],
   },
@@ -54,6 +84,12 @@ const routes = [
     name: "Order",
     component: () => import("../views/Order.vue"),
     meta: { title: `${SITE}-确认下单`, authorization: true },
+  },
+  {
+    path: "/user/help",
+    name: "Help",
+    component: () => import("../views/Help.vue"),
+    meta: { title: `${SITE}-售后帮助` },
   },
   {
     path: "/alipay",

@@ -16,3 +16,11 @@ export function formatCents(cents) {
 }
 
 export const sumCents = (values) => values.reduce((total, value) => total + toCents(value), 0);
+
+/** "+20.00" / "-358.00" for a ledger amount (a money string, positive = money in). */
+export function signed(value) {
+  const cents = toCents(value);
+  return `${cents > 0 ? "+" : cents < 0 ? "-" : ""}¥${formatCents(Math.abs(cents))}`;
+}
+
+export const signClass = (value) => (toCents(value) > 0 ? "plus" : toCents(value) < 0 ? "minus" : "");
