@@ -1,7 +1,9 @@
 """Run by run.sh through `manage.py shell`: make sure the demo user holds a general coupon
 (满100减20) whatever seed_demo hands out, so the e2e test always has a coupon to spend on an order
-and see come back on cancel. Uses the coupon app's own service, the way the admin issues coupons."""
+and see come back on cancel. Uses the coupon app's own service, the way the admin issues coupons.
+The user-center journey runs it again for each customer it registers (E2E_COUPON_USER)."""
 
+import os
 from datetime import timedelta
 
 from django.utils import timezone
@@ -10,7 +12,7 @@ from apps.coupon.models import Coupon
 from apps.coupon.services import issue_coupon, user_coupons
 from apps.users.models import User
 
-demo = User.objects.get(username="demo")
+demo = User.objects.get(username=os.environ.get("E2E_COUPON_USER") or "demo")
 now = timezone.now()
 coupon, _ = Coupon.objects.get_or_create(
     name="E2E 满100减20",
@@ -27,4 +29,4 @@ coupon, _ = Coupon.objects.get_or_create(
     },
 )
 logs, _ = issue_coupon(coupon=coupon, users=[demo])
-print(f"e2e coupon: issued {len(logs)} × {coupon.name}; demo holds {len(user_coupons(demo.id))} coupon(s)")
+print(f"e2e coupon: issued {len(logs)} × {coupon.name}; {demo.username} holds {len(user_coupons(demo.id))} coupon(s)")

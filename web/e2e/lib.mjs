@@ -1,5 +1,6 @@
 /** What the e2e tests share: the browser, a page that records console errors, screenshots that
  * also check for broken images, and a small API client for setting up orders. */
+import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { deflateSync } from "node:zlib";
@@ -20,14 +21,18 @@ const CHROMIUM_ARGS = [
   "--no-first-run",
 ];
 
-export async function launch() {
+/** The two widths every page is checked at: a desktop and a phone (iPhone 12-14's CSS width). */
+export const WIDE = { width: 1440, height: 900 };
+export const PHONE = { width: 390, height: 844 };
+
+export async function launch(viewport = WIDE) {
   mkdirSync(ARTIFACTS, { recursive: true });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
     headless: true,
     args: CHROMIUM_ARGS,
   });
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: "zh-CN" });
+  const context = await browser.newContext({ viewport, locale: "zh-CN" });
   context.setDefaultTimeout(15000);
   const problems = [];
   const watch = (page) => {
@@ -55,6 +60,34 @@ export async function shot(page, name) {
   );
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
   if (broken.length) throw new Error(`broken images on ${page.url()}: ${broken.join(", ")}`);
+}
+
+/** Fail when the page scrolls sideways (wider than the window): the 390 px rule of SPEC §9.6. */
+export async function assertFits(page, what = page.url()) {
+  const { scrollWidth, innerWidth, wide } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+    // the widest elements, to say what sticks out
+    wide: [...document.querySelectorAll("body *")]
+      .filter((element) => element.getBoundingClientRect().right > window.innerWidth + 0.5)
+      .slice(0, 5)
+      .map((element) => `${element.tagName.toLowerCase()}.${[...element.classList].join(".")} right=${Math.round(element.getBoundingClientRect().right)}`),
+  }));
+  if (scrollWidth > innerWidth) {
+    throw new Error(`${what}: the page is ${scrollWidth}px wide in a ${innerWidth}px window (${wide.join("; ")})`);
+  }
+}
+
+/** Run Python in the system under test (manage.py shell, same environment as run.sh gave the
+ * server): for what staff do in the admin, e.g. issue a coupon to a new customer. */
+export function manageShell(script, env = {}) {
+  const root = path.resolve(import.meta.dirname, "../..");
+  return execFileSync(path.join(root, ".venv/bin/python"), ["manage.py", "shell"], {
+    cwd: root,
+    input: script,
+    env: { ...process.env, ...env },
+    encoding: "utf8",
+  });
 }
 
 /** The JSON API as the logged-in page's user (token from the page's storage). */

@@ -67,7 +67,8 @@ async function chooseSize(size) {
 }
 
 async function goToPage(number) {
-  await afterReload(() => page.locator(".el-pager li", { hasText: String(number) }).click());
+  const current = Number(await page.locator(".el-pager li.is-active").innerText());
+  if (current !== number) await afterReload(() => page.locator(".el-pager li", { hasText: new RegExp(`^${number}$`) }).click());
   await listShows({ page: number });
 }
 
@@ -295,6 +296,14 @@ describe("the web app", () => {
       assert.ok(lines.some((line) => line.includes("积分折扣")), lines.join("|"));
       assert.match(await target.innerText(), /使用积分/);
       await shot(page, "11-orders-discounts");
+    });
+
+    it("keeps the page in the URL across a reload", async () => {
+      await goToPage(2);
+      assert.match(page.url(), /\/user\/order\?page=2$/);
+      await page.reload();
+      await listShows({ status: -1, page: 2, size: 5 });
+      assert.equal(await activePage(), 2);
     });
 
     it("changes the page size, back to page 1", async () => {
