@@ -178,9 +178,12 @@ function journey(viewport) {
       const courses = (await api.get("/course/?size=50")).data.results;
       course = courses.find((item) => !item.discount?.price && Number(item.price) >= 100);
       assert.ok(course, "a course without an activity price the coupon applies to");
+      await page.goto(`${BASE}/project`);
+      await page.locator("[data-test=course-card]").first().waitFor();
+      await check("11-course-list");
       await page.goto(`${BASE}/project/${course.id}`);
       await page.locator("[data-test=course-name]").waitFor();
-      await check("11-course-before");
+      await check("11-course-before-buying");
       await page.click("[data-test=buy-now]");
       await page.waitForURL(`${BASE}/cart`);
       await page.locator(`[data-test=cart-line][data-course-id="${course.id}"]`).waitFor();

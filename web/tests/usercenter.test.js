@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 
 import { amountLabel, isClosed, ORDER_STATUS, ORDER_STATUS_LABELS, recoverMessage, wasPaid } from "../src/constants/order";
 import { USER_MENU } from "../src/constants/menu";
-import { channelLabel, recordKindLabel } from "../src/constants/records";
+import { channelLabel, RECORD_TABS, recordKindLabel } from "../src/constants/records";
 import { conditionText, couponValue, COUPON_TABS, scopeText } from "../src/utils/coupon";
 import { PAGE_SIZES, readListQuery, writeListQuery } from "../src/utils/listQuery";
 import { signClass, signed } from "../src/utils/money";
@@ -150,6 +150,15 @@ describe("ledgers", () => {
     expect(recordKindLabel("something-new")).toBe("something-new");
     expect(channelLabel("alipay")).toBe("支付宝");
     expect(channelLabel("balance")).toBe("余额");
+    expect(recordKindLabel("adjust")).toBe("余额调整");
+  });
+
+  it("filter 我的消费记录 by kind in the URL, all by default", () => {
+    const options = { tabs: RECORD_TABS.map((tab) => tab.value), defaultTab: "", tabKey: "kind" };
+    expect(readListQuery({}, options).tab).toBe("");
+    expect(readListQuery({ kind: "refund" }, options).tab).toBe("refund");
+    expect(readListQuery({ kind: "nonsense" }, options).tab).toBe("");
+    expect(writeListQuery({ kind: "refund", page: "2" }, { tab: "" }, options)).toEqual({});
   });
 });
 

@@ -6,8 +6,9 @@ export const PAY_TYPE_ALIPAY = 0;
 export const createOrder = ({ couponId = -1, credit = 0, payType = PAY_TYPE_ALIPAY }) =>
   http.post("/order/", { pay_type: payType, user_coupon_id: couponId, credit });
 export const getOrderStatus = () => http.get("/order/pay/status/");
-export const getOrders = ({ page, size, status }, options = {}) =>
-  http.get("/order/list/", { params: { page, size, status }, ...options });
+/** `{page, size, status}` and optionally `order_number` (exact or prefix). */
+export const getOrders = ({ page, size, status, order_number }, options = {}) =>
+  http.get("/order/list/", { params: { page, size, status, ...(order_number ? { order_number } : {}) }, ...options });
 export const cancelOrder = (id) => http.put(`/order/${id}/`, {});
 export const deleteOrder = (id) => http.delete(`/order/${id}/`);
 export const recoverOrder = (id) => http.post(`/order/${id}/recover/`, {});
