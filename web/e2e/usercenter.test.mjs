@@ -138,6 +138,11 @@ function journey(viewport) {
         (await page.locator(".nav-menu li").allInnerTexts()).map((text) => text.trim()),
         ["个人信息", "我的课程", "我的订单", "我的余额", "我的优惠券", "我的消费记录"],
       );
+      await page.click("[data-test=profile-edit]");
+      await page.locator("[data-test=profile-form]").waitFor();
+      await check("04b-profile-form");
+      await page.goto(`${BASE}/user`);
+      await page.locator("[data-test=profile-view]").waitFor();
       await openMenu("/user/course");
       await listLoaded("[data-test=my-courses]");
       await page.locator(".el-empty", { hasText: "还没有购买课程" }).waitFor();
@@ -292,14 +297,27 @@ function journey(viewport) {
       await page.locator("[data-test=course-unpaid]").waitFor();
       assert.equal(await page.locator("[data-test=add-to-cart]").count(), 0);
       await check("22-course-unpaid");
-      // the API refuses the course in the cart at once, naming the order
-      const refused = await api.post("/cart/", { course_id: other.id });
-      assert.ok(refused.status >= 400 && refused.status < 500, JSON.stringify(refused.body));
+      // the catalogue's 加入购物车 is refused at once (409), and offers the way to that order
+      const seen = session.problems.length;
+      await page.goto(`${BASE}/project`);
+      await page.locator(`[data-test=course-card][data-course-id="${other.id}"] [data-test=add-to-cart]`).click();
+      const box = page.locator(".el-message-box", { hasText: created.data.order_number });
+      await box.waitFor();
+      await check("22b-add-refused");
+      await box.getByRole("button", { name: "去支付订单" }).click();
+      await page.waitForURL(new RegExp(`/user/order\\?order_number=${created.data.order_number}$`));
+      const refused = session.problems.splice(seen);
+      assert.ok(refused.length && refused.every((problem) => problem.includes("409")), refused.join("\n"));
+      assert.equal((await api.get("/cart/")).data.length, 0, "nothing went into the cart");
+      // the course page's link goes to the same filtered list
+      await page.goto(`${BASE}/project/${other.id}`);
       await page.click("[data-test=unpaid-order-link]");
       await page.waitForURL(new RegExp(`/user/order\\?order_number=${created.data.order_number}$`));
       const card = page.locator(`.order-card[data-order-number="${created.data.order_number}"]`);
       await card.waitFor();
       assert.equal(await page.locator(".order-card").count(), 1);
+      await card.locator("[data-test=countdown]").waitFor();
+      await check("22c-order-unpaid");
       // cancelled: nothing was paid, the card says 应付
       await card.locator("[data-test=cancel-order]").click();
       await page.locator(".el-message-box").getByRole("button", { name: "确定取消" }).click();

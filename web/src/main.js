@@ -20,8 +20,10 @@ configureHttp({
   notify: (message) => toast.error(message),
   token: () => store.token,
   onUnauthorized: (message) => {
+    // several requests in flight get the same 401: the first logs out and tells, the rest are quiet
+    const wasLoggedIn = Boolean(store.token);
     store.logout();
-    if (redirecting) return;
+    if (redirecting || !wasLoggedIn) return;
     redirecting = true;
     toast.warning(message || "登录已失效，请重新登录");
     const next = router.currentRoute.value.fullPath;
