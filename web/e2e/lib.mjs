@@ -58,7 +58,8 @@ export async function shot(page, name) {
   const broken = await page.evaluate(() =>
     [...document.images].filter((image) => image.naturalWidth === 0).map((image) => image.src || "(no src)"),
   );
-  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+  // transitions finished first: a picture shows the state the page settled in, not a fade
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true, animations: "disabled" });
   if (broken.length) throw new Error(`broken images on ${page.url()}: ${broken.join(", ")}`);
 }
 
