@@ -15,7 +15,8 @@ RUN apt-get update \
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 COPY requirements.txt requirements-mysql.txt /tmp/
-RUN pip install -r /tmp/requirements.txt -r /tmp/requirements-mysql.txt
+# the locks (README, "Dependencies"): every package pinned with its hashes, no dev packages
+RUN pip install --require-hashes -r /tmp/requirements.txt -r /tmp/requirements-mysql.txt
 
 # (issue 7) a node stage that builds web/dist goes here when the web app lands
 

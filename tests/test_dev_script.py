@@ -55,4 +55,8 @@ def test_dotenv_values_count_but_the_environment_wins(tmp_path, monkeypatch):
     dev.load_dotenv()
 
     assert environment == {"REDIS_URL": "redis://from-env:2", "DATABASE_URL": "mysql://root:@db/x"}
-    assert [path.name for path in dev.requirement_files()] == ["requirements-dev.txt", "requirements-mysql.txt"]
+    assert [path.name for path in dev.requirement_files()] == [
+        "requirements.txt",
+        "requirements-dev.txt",
+        "requirements-mysql.txt",
+    ]
