@@ -1,5 +1,15 @@
-# fsapi production image: the API under gunicorn; the same image runs the Celery worker and beat
-# (docker-compose.yml). Build: `docker build -t fsapi .`
+# fsapi production image: the API under gunicorn (with the built Vue app at `/`); the same image
+# runs the Celery worker and beat (docker-compose.yml). Build: `docker build -t fsapi .`
+
+# --- web stage: the Vue app (web/) built into /web/dist -----------------------------------
+FROM node:22-bookworm-slim AS web
+
+WORKDIR /web
+# the lock first: `npm ci` is cached until package*.json change
+COPY web/package.json web/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY web/ ./
+RUN npm run build
 
 # --- build stage: compilers and MySQL client headers stay here ------------------------------
 FROM python:3.11-slim AS build
@@ -17,8 +27,6 @@ ENV PATH=/opt/venv/bin:$PATH
 COPY requirements.txt requirements-mysql.txt /tmp/
 # the locks (README, "Dependencies"): every package pinned with its hashes, no dev packages
 RUN pip install --require-hashes -r /tmp/requirements.txt -r /tmp/requirements-mysql.txt
-
-# (issue 7) a node stage that builds web/dist goes here when the web app lands
 
 # --- runtime stage --------------------------------------------------------------------------
 FROM python:3.11-slim
@@ -42,6 +50,8 @@ COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
 # the code belongs to root: the app user may write only var/ (beat schedule, metrics) and media/
 COPY . /app
+# the built web app: WhiteNoise serves its files at `/` (WHITENOISE_ROOT), extension.spa its routes
+COPY --from=web /web/dist /app/web/dist
 
 # Static files are baked into the image (WhiteNoise serves them). The secret key here is a
 # throw-away that only lets the settings load: it never reaches a running container.

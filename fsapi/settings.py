@@ -271,7 +271,9 @@ STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/uploads/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
-SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
+# Django serves /uploads/ only in development: in production the web server in front does
+# (docker/nginx.conf, from the shared media volume), or the files live in object storage
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
 DEFAULT_AVATAR_URL = STATIC_URL + "images/default_avatar.png"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -284,8 +286,14 @@ WEB_DIST = env.path("WEB_DIST", default=BASE_DIR / "web" / "dist")
 WHITENOISE_ROOT = WEB_DIST
 # Vite names every built asset name-<8-char hash>.ext: those can be cached forever
 WHITENOISE_IMMUTABLE_FILE_TEST = r"^/assets/.+-[A-Za-z0-9_-]{8}\.[a-z0-9]+$"
+# Uploads (avatars, covers) go to the `default` storage: files under MEDIA_ROOT unless
+# MEDIA_STORAGE_BACKEND names another, e.g. django-storages' "storages.backends.s3.S3Storage" for
+# S3-compatible object storage, with its OPTIONS as JSON in MEDIA_STORAGE_OPTIONS (README).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": env.str("MEDIA_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": env.json("MEDIA_STORAGE_OPTIONS", default={}),
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
