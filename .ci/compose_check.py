@@ -28,7 +28,9 @@ def problems(config: dict) -> list[str]:
     web = services.get("web", {})
     if not web.get("image", "").startswith("nginx"):
         found.append("the 'web' service is not nginx")
-    mounts = {(volume.get("source", ""), volume["target"], bool(volume.get("read_only"))) for volume in web.get("volumes", [])}
+    mounts = {
+        (volume.get("source", ""), volume["target"], bool(volume.get("read_only"))) for volume in web.get("volumes", [])
+    }
     if not any(target == "/srv/media" and source == "media" and read_only for source, target, read_only in mounts):
         found.append("nginx does not mount the media volume read-only at /srv/media")
     if not any(source.endswith("docker/nginx.conf") and read_only for source, _, read_only in mounts):

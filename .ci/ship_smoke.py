@@ -4,13 +4,18 @@ Standard library only, run by the system python (never the venv under test, neve
 tools). Everything goes through HTTP as a TLS-terminating proxy would send it
 (`X-Forwarded-Proto: https`): the settings are production's, DEBUG=0 with the https redirect on.
 
-1. /healthz answers 200 (database and Redis) and the API is the shipped one.
+With `--front` (nginx with docker/nginx.conf) everything goes through it, as in compose.
+
+1. /healthz answers 200 (database and Redis); plain http is redirected; with `--web-app` the
+   Vue app answers at `/` with its assets.
 2. The demo user logs in, puts a course in the cart and orders it; with ORDER_TIMEOUT a few
    seconds the order becomes 已超时 by itself — only the Celery worker (its countdown task) or
    beat (the sweep) can do that, and their logs must show the task that did.
 3. Another course is ordered and paid through the local sandbox cashier: its page, then its
    支付 form (with its CSRF token), whose notify pays the order; the poll and the order list
    say 已支付 and the course is the user's.
+4. With `--front`: an avatar upload is served by nginx from the media folder at /uploads/, and
+   Django itself (gunicorn, DEBUG=0) does not serve it.
 Exit 0 when all of it held, else 1 with what did not.
 """
 
@@ -18,11 +23,14 @@ import argparse
 import http.cookies
 import json
 import re
+import struct
 import sys
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
+import zlib
 
 UNPAID, PAID, CANCELLED, TIMEOUT = 0, 1, 2, 3
 DEMO = {"username": "demo", "password": "demo123456"}
@@ -47,11 +55,15 @@ class Client:
         self.token = ""
         self.cookies: dict[str, str] = {}
 
-    def request(self, method: str, path: str, *, body=None, form=None, headers=None) -> tuple[int, dict, bytes]:
+    def request(
+        self, method: str, path: str, *, body=None, form=None, files=None, headers=None
+    ) -> tuple[int, dict, bytes]:
         url = path if path.startswith("http") else f"{self.base}{path}"
         sent = {"X-Forwarded-Proto": "https", "Accept": "application/json", **(headers or {})}
         data = None
-        if body is not None:
+        if files is not None:
+            data, sent["Content-Type"] = multipart(files)
+        elif body is not None:
             data = json.dumps(body).encode()
             sent["Content-Type"] = "application/json"
         elif form is not None:
@@ -85,6 +97,30 @@ class Client:
         if status != expect:
             raise Failed(f"{method} {path}: {status} (expected {expect}): {answer}")
         return answer
+
+
+def multipart(files: dict[str, tuple[str, str, bytes]]) -> tuple[bytes, str]:
+    """A multipart/form-data body of {field: (file name, content type, bytes)}."""
+    boundary = uuid.uuid4().hex
+    parts = []
+    for field, (name, content_type, content) in files.items():
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{name}"\r\n'
+            f"Content-Type: {content_type}\r\n\r\n"
+        )
+        parts.append(head.encode() + content + b"\r\n")
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def png(width: int = 2, height: int = 2) -> bytes:
+    """A small valid PNG (red pixels), made with the standard library."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    rows = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
 
 
 def wait_for(what: str, probe, *, deadline: float, every: float = 0.5):
@@ -143,8 +179,11 @@ def main() -> int:
     parser.add_argument("--order-timeout", type=float, required=True)
     parser.add_argument("--worker-log", required=True)
     parser.add_argument("--beat-log", required=True)
+    parser.add_argument("--front", help="nginx in front of --base: every request goes through it")
+    parser.add_argument("--web-app", action="store_true", help="the Vue app was built: check /")
     args = parser.parse_args()
-    client = Client(args.base)
+    client = Client(args.front or args.base)
+    direct = Client(args.base)
     started = time.monotonic()
 
     def step(message: str) -> None:
@@ -163,7 +202,19 @@ def main() -> int:
     status, headers, _ = client.request("GET", "/course/", headers={"X-Forwarded-Proto": "http"})
     if status != 301 or not headers.get("Location", "").startswith("https://"):
         raise Failed(f"plain http is not redirected to https (DEBUG=0): {status} {headers.get('Location')}")
-    step("plain http → 301 https (production settings)")
+    step(f"plain http → 301 https (production settings){' through nginx' if args.front else ''}")
+    if args.web_app:
+        status, headers, page = client.request("GET", "/user/order", headers={"Accept": "text/html"})
+        page = page.decode("utf-8", errors="replace")
+        if status != 200 or '<div id="app">' not in page:
+            raise Failed(f"the web app is not served at its routes: {status} {page[:300]!r}")
+        asset = re.search(r'src="(/assets/[^"]+\.js)"', page)
+        if asset is None:
+            raise Failed(f"the web app's index names no script: {page[:500]!r}")
+        status, headers, _ = client.request("GET", asset.group(1), headers={"Accept": "*/*"})
+        if status != 200 or "immutable" not in headers.get("Cache-Control", ""):
+            raise Failed(f"{asset.group(1)}: {status} {headers.get('Cache-Control')}")
+        step(f"the Vue app at / (a route and {asset.group(1)}, cached for good)")
 
     # 2. log in, order, time out through the worker/beat
     login = client.api("POST", "/user/login/", DEMO)
@@ -218,6 +269,23 @@ def main() -> int:
         raise Failed(f"the paid order is not 已支付: {poll}")
     detail = client.api("GET", f"/course/{second}/")["data"]
     step(f"the order is 已支付 (poll and order list); course {second}: {detail.get('name', '?')}")
+
+    # 4. uploads: nginx serves them from the shared folder, Django does not
+    if args.front:
+        image = png()
+        answer = client.request("PATCH", "/user/info/", files={"avatar": ("avatar.png", "image/png", image)})
+        if answer[0] != 200:
+            raise Failed(f"PATCH /user/info/ (avatar): {answer[0]} {answer[2][:300]!r}")
+        avatar = urllib.parse.urlsplit(json.loads(answer[2])["data"]["avatar"]).path
+        if not avatar.startswith("/uploads/"):
+            raise Failed(f"the avatar's URL is not under /uploads/: {avatar}")
+        status, headers, content = client.request("GET", avatar, headers={"Accept": "image/*"})
+        if status != 200 or content != image or headers.get("X-Content-Type-Options") != "nosniff":
+            raise Failed(f"nginx does not serve the upload {avatar}: {status} {headers}")
+        status, _, _ = direct.request("GET", avatar, headers={"Accept": "image/*"})
+        if status != 404:
+            raise Failed(f"Django serves uploads with DEBUG=0 (SERVE_MEDIA should be off): {avatar} → {status}")
+        step(f"avatar {avatar}: served by nginx, 404 from Django")
     step("ok")
     return 0
 

@@ -7,14 +7,18 @@
 # ignores); then, with the commands of the Dockerfile and docker-compose.yml (read from those
 # files): collectstatic, migrate, gunicorn, a Celery worker and Celery beat, on a MariaDB database
 # of its own and a redis-server started here, DEBUG=0 and production-like settings with the
-# local Alipay sandbox switched on. `.ci/ship_smoke.py` (the system python, standard library only)
-# then drives an order's life over HTTP: log in the demo user, an order times out through the
-# worker/beat, another is paid through the sandbox cashier; then every process's container health
+# local Alipay sandbox switched on, the Vue app built as the image's Node stage builds it (when npm
+# is here), and nginx in front with docker/nginx.conf (when Debian's nginx package can be had: its
+# binary is unpacked into a cache, not installed). `.ci/ship_smoke.py` (the system python,
+# standard library only) then drives an order's life over HTTP through nginx: log in the demo
+# user, an order times out through the worker/beat, another is paid through the sandbox cashier,
+# an avatar upload is served by nginx and not by Django; then every process's container health
 # check (docker/healthcheck.py) must pass. Everything started here is stopped on exit.
 #
 # Knobs: CI_MYSQL_URL (server, default mysql://root:@127.0.0.1:3306), CI_SHIP_DB (default
 # ${CI_MYSQL_DB:-fsapi_ci}_ship; dropped and re-created), CI_SHIP_PORT / CI_SHIP_REDIS_PORT (default
-# free ports), CI_SHIP_ORDER_TIMEOUT (default 5 s), CI_SHIP_KEEP=1 (keep the folder and logs),
+# free ports), CI_SHIP_NGINX_PORT (default a free port), CI_SHIP_ORDER_TIMEOUT (default 5 s),
+# CI_SHIP_NO_WEB=1 (skip the web build), CI_SHIP_KEEP=1 (keep the folder and logs),
 # CI_SHIP_VENV (a venv folder to create, or re-use if it exists: only to work on this script).
 set -euo pipefail
 
@@ -28,6 +32,9 @@ APP="$WORK/app"
 LOGS="$WORK/logs"
 PIDS=()
 mkdir -p "$LOGS"
+# nginx's workers run as nobody: they must reach the media folder inside
+chmod 755 "$WORK"
+NGINX_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/fsapi-ci/nginx
 
 say() { printf '\033[1;33m[ship]\033[0m %s\n' "$*"; }
 
@@ -80,6 +87,36 @@ mkdir -p "$APP"
     [[ -f $path ]] && printf '%s\0' "$path"
 done | xargs -0 cp --parents -t "$APP")
 cd "$APP"
+
+# --- the web app, as the image's Node stage builds it --------------------------------------
+if [[ ${CI_SHIP_NO_WEB:-0} != 1 ]] && command -v npm >/dev/null; then
+    say "the Vue app: npm ci && npm run build (the image's web stage) into $APP/web/dist"
+    # node_modules in the checkout (web/e2e/run.sh uses the same), the build into the shipped copy
+    [[ -d $ROOT/web/node_modules ]] || (cd "$ROOT/web" && npm ci --no-audit --no-fund >"$LOGS/npm.log" 2>&1) \
+        || { tail -n 30 "$LOGS/npm.log"; exit 1; }
+    (cd "$ROOT/web" && npm run build -- --outDir "$APP/web/dist" --emptyOutDir >"$LOGS/web-build.log" 2>&1) \
+        || { tail -n 30 "$LOGS/web-build.log"; exit 1; }
+else
+    say "web app not built (no npm, or CI_SHIP_NO_WEB=1): / is not checked"
+fi
+
+# --- nginx: Debian's binary, unpacked (not installed: no service is started) ---------------
+nginx_binary() {
+    if command -v nginx >/dev/null; then command -v nginx; return; fi
+    if [[ ! -x $NGINX_CACHE/usr/sbin/nginx ]]; then
+        local tmp
+        tmp=$(mktemp -d)
+        chmod 755 "$tmp"
+        (cd "$tmp" && timeout 120 apt-get download -q nginx nginx-common) >"$LOGS/nginx-download.log" 2>&1 || { rm -rf "$tmp"; return 1; }
+        mkdir -p "$NGINX_CACHE"
+        local deb
+        for deb in "$tmp"/*.deb; do dpkg-deb -x "$deb" "$NGINX_CACHE"; done
+        rm -rf "$tmp"
+    fi
+    [[ -x $NGINX_CACHE/usr/sbin/nginx ]] && echo "$NGINX_CACHE/usr/sbin/nginx"
+}
+NGINX=$(nginx_binary || true)
+[[ -n $NGINX ]] || say "no nginx (not installed, apt-get download failed): the API is driven directly"
 
 # --- services: MariaDB (a database of its own), a redis-server of our own ------------------
 REDIS_PORT=${CI_SHIP_REDIS_PORT:-$(free_port)}
@@ -150,6 +187,10 @@ mapfile -t BEAT < <(shipped beat)
 # the container's port 8000 on all interfaces becomes a loopback port here
 API=("${API[@]/0.0.0.0:8000/127.0.0.1:$PORT}")
 
+say "collectstatic (as the image build)"
+SECRET_KEY=collectstatic-only-not-a-real-secret-key-0123456789abcdef \
+    DATABASE_URL=sqlite:///$WORK/collectstatic.sqlite3 \
+    python manage.py collectstatic --noinput --verbosity 0
 say "every module of the app imports; manage.py check"
 python - <<'PY'
 import importlib
@@ -172,10 +213,7 @@ print("imports: ok")
 PY
 python manage.py check
 
-say "collectstatic (as the image build), ${MIGRATE[*]}"
-SECRET_KEY=collectstatic-only-not-a-real-secret-key-0123456789abcdef \
-    DATABASE_URL=sqlite:///$WORK/collectstatic.sqlite3 \
-    python manage.py collectstatic --noinput --verbosity 0
+say "${MIGRATE[*]}"
 "${MIGRATE[@]}" >"$LOGS/migrate.log" 2>&1 || { cat "$LOGS/migrate.log"; exit 1; }
 # the demo data (admin/admin123456 and demo/demo123456) is development-only: seed it as
 # development does, the one command here that runs with DEBUG=1
@@ -189,8 +227,47 @@ PIDS+=($!)
 "${BEAT[@]}" >"$LOGS/beat.log" 2>&1 &
 PIDS+=($!)
 
+FRONT_ARGS=()
+if [[ -n $NGINX ]]; then
+    # compose's nginx config with this machine's addresses: api:8000 → gunicorn here, the media
+    # volume → MEDIA_ROOT, port 80 → a port of ours
+    NGINX_PORT=${CI_SHIP_NGINX_PORT:-$(free_port)}
+    NGINX_DIR="$WORK/nginx"
+    mkdir -p "$NGINX_DIR"
+    sed -e "s|server api:8000;|server 127.0.0.1:$PORT;|" \
+        -e "s|alias /srv/media/;|alias $MEDIA_ROOT/;|" \
+        -e "s|listen 80 default_server;|listen 127.0.0.1:$NGINX_PORT default_server;|" \
+        -e "/listen \[::\]:80/d" \
+        "$APP/docker/nginx.conf" >"$NGINX_DIR/site.conf"
+    MIME_TYPES=$(dirname "$(dirname "$(dirname "$NGINX")")")/etc/nginx/mime.types
+    [[ -f $MIME_TYPES ]] || MIME_TYPES=/etc/nginx/mime.types
+    cat >"$NGINX_DIR/nginx.conf" <<CONF
+daemon off;
+worker_processes 1;
+pid $NGINX_DIR/nginx.pid;
+error_log $LOGS/nginx.log info;
+events { worker_connections 64; }
+http {
+    include $MIME_TYPES;
+    default_type application/octet-stream;
+    access_log $LOGS/nginx-access.log;
+    client_body_temp_path $NGINX_DIR/body;
+    proxy_temp_path $NGINX_DIR/proxy;
+    fastcgi_temp_path $NGINX_DIR/fastcgi;
+    uwsgi_temp_path $NGINX_DIR/uwsgi;
+    scgi_temp_path $NGINX_DIR/scgi;
+    include $NGINX_DIR/site.conf;
+}
+CONF
+    "$NGINX" -e stderr -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -t
+    "$NGINX" -e "$LOGS/nginx.log" -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" >>"$LOGS/nginx.log" 2>&1 &
+    PIDS+=($!)
+    FRONT_ARGS=(--front "http://127.0.0.1:$NGINX_PORT")
+fi
+[[ -f $APP/web/dist/index.html ]] && FRONT_ARGS+=(--web-app)
+
 python3 "$ROOT/.ci/ship_smoke.py" --base "http://127.0.0.1:$PORT" --order-timeout "$ORDER_TIMEOUT_S" \
-    --worker-log "$LOGS/worker.log" --beat-log "$LOGS/beat.log"
+    --worker-log "$LOGS/worker.log" --beat-log "$LOGS/beat.log" "${FRONT_ARGS[@]+"${FRONT_ARGS[@]}"}"
 
 say "container health checks (docker/healthcheck.py)"
 for check in web worker beat; do
