@@ -209,6 +209,12 @@ for package in (apps, extension, fsapi):
         if ".tests" in module.name or module.name.endswith(("test_settings", ".conftest")):
             continue
         importlib.import_module(module.name)
+# what the worker, beat and the API's task scheduling load only when they connect: the broker's
+# and result backend's transport modules (kombu's Redis transport needs `packaging`)
+from fsapi.celery import app
+
+app.connection_for_write().transport  # imports the transport class; connects to nothing
+app.backend  # the result backend
 print("imports: ok")
 PY
 python manage.py check
@@ -223,9 +229,21 @@ say "starting: ${API[*]} | ${WORKER[*]} | ${BEAT[*]}"
 "${API[@]}" >"$LOGS/api.log" 2>&1 &
 PIDS+=($!)
 "${WORKER[@]}" >"$LOGS/worker.log" 2>&1 &
-PIDS+=($!)
+WORKER_PID=$!
+PIDS+=("$WORKER_PID")
 "${BEAT[@]}" >"$LOGS/beat.log" 2>&1 &
 PIDS+=($!)
+
+# the worker must come up (a missing import kills it at once): fail now, not at the time-out wait
+for _ in $(seq 180); do
+    grep -q "celery@.* ready\." "$LOGS/worker.log" && break
+    kill -0 "$WORKER_PID" 2>/dev/null || { say "the Celery worker exited"; exit 1; }
+    sleep 0.5
+done
+grep -q "celery@.* ready\." "$LOGS/worker.log" || { say "the Celery worker did not get ready"; exit 1; }
+for pid in "${PIDS[@]}"; do
+    kill -0 "$pid" 2>/dev/null || { say "a process exited at start (pid $pid)"; exit 1; }
+done
 
 FRONT_ARGS=()
 if [[ -n $NGINX ]]; then
