@@ -3,7 +3,7 @@ stdin; .ci/run's compose step). Standard library only. Exit 1 naming what is wro
 
 - the database container gets only its own variables (MARIADB_*), none of the app's
   (SECRET_KEY, the Alipay keys, DATABASE_URL …);
-- nginx (`web`) is the one service published to the host; api, worker and beat are not;
+- nginx is the one service published to the host; api, worker and beat are not;
 - nginx mounts docker/nginx.conf and the media volume read-only, and the app writes uploads to
   that same volume;
 - api, worker, beat and migrate run the one image with the app's env file.
@@ -23,11 +23,11 @@ def problems(config: dict) -> list[str]:
     if foreign:
         found.append(f"the db container gets variables that are not its own: {foreign}")
     published = sorted(name for name, service in services.items() if service.get("ports"))
-    if published != ["web"]:
-        found.append(f"published services should be only nginx ('web'): {published}")
-    web = services.get("web", {})
+    if published != ["nginx"]:
+        found.append(f"published services should be only nginx: {published}")
+    web = services.get("nginx", {})
     if not web.get("image", "").startswith("nginx"):
-        found.append("the 'web' service is not nginx")
+        found.append("the 'nginx' service does not run nginx")
     mounts = {
         (volume.get("source", ""), volume["target"], bool(volume.get("read_only"))) for volume in web.get("volumes", [])
     }

@@ -60,3 +60,49 @@ def test_dotenv_values_count_but_the_environment_wins(tmp_path, monkeypatch):
         "requirements-dev.txt",
         "requirements-mysql.txt",
     ]
+
+
+def test_venv_installs_only_from_the_locks_with_hashes(monkeypatch, tmp_path):
+    calls = []
+    monkeypatch.setattr(dev, "VENV", tmp_path)
+    monkeypatch.setattr(dev, "PYTHON", tmp_path / "python")
+    (tmp_path / "python").write_text("")
+    monkeypatch.setattr(dev.subprocess, "run", lambda args, **kwargs: calls.append(args))
+    monkeypatch.setattr(os, "environ", {})
+
+    dev.ensure_venv()
+
+    (install,) = calls
+    assert install[:6] == [str(tmp_path / "python"), "-m", "pip", "install", "-q", "--require-hashes"]
+    assert install[6:] == ["-r", str(dev.ROOT / "requirements.txt"), "-r", str(dev.ROOT / "requirements-dev.txt")]
+    calls.clear()
+    dev.ensure_venv()  # the stamp: nothing to do until a lock changes
+    assert calls == []
+
+
+def test_lock_compiles_the_three_locks_in_order_from_the_index_only(monkeypatch):
+    calls = []
+    monkeypatch.setattr(dev, "ensure_venv", lambda: None)
+    monkeypatch.setattr(
+        dev.subprocess,
+        "run",
+        lambda args, **kwargs: calls.append((args, kwargs["env"])) or dev.subprocess.CompletedProcess(args, 0),
+    )
+    monkeypatch.setattr(
+        os,
+        "environ",
+        {"PATH": "/usr/bin", "PIP_FIND_LINKS": "/opt/wheels", "PIP_EXTRA_INDEX_URL": "file:///opt/pypi/simple"},
+    )
+
+    assert dev.lock(["--upgrade-package", "celery"]) == 0
+
+    assert [args[2:5] for args, _ in calls] == [
+        ["-o", "requirements.txt", "requirements.in"],
+        ["-o", "requirements-mysql.txt", "requirements-mysql.in"],
+        ["-o", "requirements-dev.txt", "requirements-dev.in"],
+    ]
+    for args, env in calls:
+        assert args[0].endswith("pip-compile") and args[-2:] == ["--upgrade-package", "celery"]
+        assert env["PIP_CONFIG_FILE"] == os.devnull
+        assert "PIP_FIND_LINKS" not in env and "PIP_EXTRA_INDEX_URL" not in env
+        assert env["CUSTOM_COMPILE_COMMAND"] == "python3 dev.py lock"

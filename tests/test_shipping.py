@@ -101,11 +101,11 @@ def test_the_database_container_gets_only_its_own_variables():
 
 def test_nginx_is_the_front_and_serves_uploads_from_the_shared_volume():
     services = compose()["services"]
-    web = services["web"]
+    web = services["nginx"]
     assert web["image"].startswith("nginx:")
     assert "./docker/nginx.conf:/etc/nginx/conf.d/default.conf:ro" in web["volumes"]
     assert "media:/srv/media:ro" in web["volumes"]
-    assert [name for name, service in services.items() if service.get("ports")] == ["web"]
+    assert [name for name, service in services.items() if service.get("ports")] == ["nginx"]
     for name in ("api", "worker", "beat", "migrate"):
         assert "media:/app/media" in services[name]["volumes"], name
     conf = (ROOT / "docker" / "nginx.conf").read_text()
