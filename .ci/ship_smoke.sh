@@ -180,6 +180,19 @@ else:
 print("\n".join(command))
 PY
 }
+# the environment compose gives the app's containers (x-app's `environment:`), /app → the copy
+while IFS= read -r assignment; do
+    [[ -n $assignment ]] || continue
+    export "${assignment//\/app\//$APP/}"
+    say "compose environment: ${assignment//\/app\//$APP/}"
+done < <(python - <<'PY'
+import yaml
+
+for name, value in (yaml.safe_load(open("docker-compose.yml"))["services"]["api"].get("environment") or {}).items():
+    print(f"{name}={value}")
+PY
+)
+[[ -z ${PROMETHEUS_MULTIPROC_DIR:-} ]] || mkdir -p "$PROMETHEUS_MULTIPROC_DIR"  # the image makes it
 mapfile -t MIGRATE < <(shipped migrate)
 mapfile -t API < <(shipped api)
 mapfile -t WORKER < <(shipped worker)
@@ -215,6 +228,8 @@ from fsapi.celery import app
 
 app.connection_for_write().transport  # imports the transport class; connects to nothing
 app.backend  # the result backend
+import flower.command  # noqa: F401  (compose's flower service: celery -A fsapi flower)
+
 print("imports: ok")
 PY
 python manage.py check
