@@ -107,7 +107,11 @@ nginx_binary() {
         local tmp
         tmp=$(mktemp -d)
         chmod 755 "$tmp"
-        (cd "$tmp" && timeout 120 apt-get download -q nginx nginx-common) >"$LOGS/nginx-download.log" 2>&1 || { rm -rf "$tmp"; return 1; }
+        # a fresh machine may have no package lists yet: read them once, then try again
+        (cd "$tmp" && timeout 120 apt-get download -q nginx nginx-common) >"$LOGS/nginx-download.log" 2>&1 \
+            || { timeout 300 apt-get update -qq && (cd "$tmp" && timeout 120 apt-get download -q nginx nginx-common); } \
+                >>"$LOGS/nginx-download.log" 2>&1 \
+            || { rm -rf "$tmp"; return 1; }
         mkdir -p "$NGINX_CACHE"
         local deb
         for deb in "$tmp"/*.deb; do dpkg-deb -x "$deb" "$NGINX_CACHE"; done
