@@ -240,9 +240,9 @@ python manage.py check
 
 say "${MIGRATE[*]}"
 "${MIGRATE[@]}" >"$LOGS/migrate.log" 2>&1 || { cat "$LOGS/migrate.log"; exit 1; }
-# the demo data (admin/admin123456 and demo/demo123456) is development-only: seed it as
-# development does, the one command here that runs with DEBUG=1
-DEBUG=1 python manage.py seed_demo
+# the demo data (admin/admin123456 and demo/demo123456) is development-only: with DEBUG off
+# seed_demo refuses unless told explicitly, as this throw-away system does
+python manage.py seed_demo --allow-production
 
 say "starting: ${API[*]} | ${WORKER[*]} | ${BEAT[*]}"
 "${API[@]}" >"$LOGS/api.log" 2>&1 &
