@@ -91,9 +91,14 @@ cd "$APP"
 # --- the web app, as the image's Node stage builds it --------------------------------------
 if [[ ${CI_SHIP_NO_WEB:-0} != 1 ]] && command -v npm >/dev/null; then
     say "the Vue app: npm ci && npm run build (the image's web stage) into $APP/web/dist"
-    # node_modules in the checkout (web/e2e/run.sh uses the same), the build into the shipped copy
-    [[ -d $ROOT/web/node_modules ]] || (cd "$ROOT/web" && npm ci --no-audit --no-fund >"$LOGS/npm.log" 2>&1) \
-        || { tail -n 30 "$LOGS/npm.log"; exit 1; }
+    # node_modules in the checkout (web/e2e/run.sh uses the same), re-installed when package-lock.json
+    # changed (dev.py's stamp), the build into the shipped copy
+    lock_hash=$(sha256sum "$ROOT/web/package-lock.json" | cut -d' ' -f1)
+    stamp="$ROOT/web/node_modules/.fsapi-lock-installed"
+    if [[ ! -f $stamp || $(cat "$stamp") != "$lock_hash" ]]; then
+        (cd "$ROOT/web" && npm ci --no-audit --no-fund >"$LOGS/npm.log" 2>&1) || { tail -n 30 "$LOGS/npm.log"; exit 1; }
+        printf '%s' "$lock_hash" >"$stamp"
+    fi
     (cd "$ROOT/web" && npm run build -- --outDir "$APP/web/dist" --emptyOutDir >"$LOGS/web-build.log" 2>&1) \
         || { tail -n 30 "$LOGS/web-build.log"; exit 1; }
 else
