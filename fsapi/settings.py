@@ -105,7 +105,12 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- redis: one server, a logical database per purpose (the tutorial's 0, 4 and 5) -----------
+# --- redis: one URL per purpose ------------------------------------------------------------
+# Each purpose may live on a Redis of its own (REDIS_CACHE_URL, REDIS_CART_URL, REDIS_COUPON_URL,
+# REDIS_CELERY_URL, used as given, database number included); each one left unset is the one
+# REDIS_URL on its logical database REDIS_DB_* (the tutorial's 0, 4 and 5, and 14), as before.
+# Carts and the order-number counter are real data (their Redis must persist); the cache, the
+# coupon copy (rebuilt by `sync_coupons`) and Celery's results may be lost.
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379")
 REDIS_DATABASES = {
     "default": env.int("REDIS_DB_DEFAULT", default=0),
@@ -121,11 +126,21 @@ def redis_url(db: int) -> str:
     return urlunsplit((parts.scheme, parts.netloc, f"/{db}", parts.query, parts.fragment))
 
 
+REDIS_PURPOSE_VARIABLES = {
+    "default": "REDIS_CACHE_URL",
+    "cart": "REDIS_CART_URL",
+    "coupon": "REDIS_COUPON_URL",
+    "celery": "REDIS_CELERY_URL",
+}
+REDIS_URLS = {
+    purpose: env.str(variable, default="") or redis_url(REDIS_DATABASES[purpose])
+    for purpose, variable in REDIS_PURPOSE_VARIABLES.items()
+}
 REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=3.0)
 CACHES = {
     alias: {
         "BACKEND": "django_redis.cache.RedisCache",
-        "LOCATION": redis_url(REDIS_DATABASES[alias]),
+        "LOCATION": REDIS_URLS[alias],
         "OPTIONS": {
             "CLIENT_CLASS": "django_redis.client.DefaultClient",
             "SOCKET_CONNECT_TIMEOUT": REDIS_SOCKET_TIMEOUT,
@@ -134,6 +149,11 @@ CACHES = {
     }
     for alias in ("default", "cart", "coupon")
 }
+# Only the cache API (throttle counters) is prefixed: `cache:1:throttle_login_…`. The cart and
+# coupon stores use raw connections with SPEC's key names (`cart_{user_id}`, `order_number`,
+# `{user_id}:{coupon_log_id}`, `coupon_index_{user_id}`), which stay as they are; no two
+# purposes' keys collide, so even four URLs naming one database are safe.
+CACHES["default"]["KEY_PREFIX"] = "cache"
 
 # --- business constants ---------------------------------------------------------------------
 ORDER_TIMEOUT = env.int("ORDER_TIMEOUT", default=15 * 60)  # seconds an order may stay unpaid
@@ -144,8 +164,11 @@ CREDIT_TO_MONEY = env.int("CREDIT_TO_MONEY", default=10)  # credits per yuan
 CART_MAX_LINES = env.int("CART_MAX_LINES", default=100)
 
 # --- celery ---------------------------------------------------------------------------------
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=redis_url(REDIS_DATABASES["celery"]))
-CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL)
+# The broker is Redis (REDIS_CELERY_URL) unless CELERY_BROKER_URL says otherwise; an amqp:// URL
+# (RabbitMQ, the production broker) switches the settings below by itself. Results stay in Redis.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URLS["celery"])
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URLS["celery"])
+BROKER_IS_AMQP = urlsplit(CELERY_BROKER_URL).scheme in ("amqp", "amqps", "pyamqp")
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_SERIALIZER = "json"
@@ -153,13 +176,30 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-if urlsplit(CELERY_BROKER_URL).scheme in ("redis", "rediss"):
-    # kombu's Redis transport with the fix that keeps a worker holding countdowns alive through a
-    # Redis outage (the why is in fsapi/broker.py); any other broker is kombu's own
-    CELERY_BROKER_TRANSPORT = "fsapi.broker:Transport"
-# A countdown task waits unacknowledged in the worker; Redis re-delivers it after the visibility
-# timeout, which must therefore outlast the longest countdown (ORDER_TIMEOUT) by a margin.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": max(2 * 3600, ORDER_TIMEOUT + 3600)}
+if BROKER_IS_AMQP:
+    # RabbitMQ: a quorum queue (replicated, durable), and with it Celery's native delayed delivery:
+    # a countdown waits inside the broker (the celery_delayed_* queues) instead of in a worker's
+    # memory, and reaches a worker only when due. Both need a topic exchange: with a direct one
+    # Celery silently keeps countdowns in the worker again (with a warning). Routes added later
+    # must name `exchange` and `exchange_type` too, or apply_async(countdown=…) raises KeyError.
+    # Give the shop a vhost of its own: the delay exchanges and queues are shared per vhost.
+    CELERY_TASK_DEFAULT_QUEUE = "celery"
+    CELERY_TASK_DEFAULT_EXCHANGE = "celery"
+    CELERY_TASK_DEFAULT_EXCHANGE_TYPE = "topic"
+    CELERY_TASK_DEFAULT_ROUTING_KEY = "celery"
+    CELERY_TASK_DEFAULT_QUEUE_TYPE = "quorum"
+    CELERY_WORKER_DETECT_QUORUM_QUEUES = True  # no global QoS on quorum queues; delayed delivery on
+    CELERY_BROKER_NATIVE_DELAYED_DELIVERY_QUEUE_TYPE = "quorum"
+    # a published countdown is on the broker's disk before apply_async returns
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"confirm_publish": True}
+else:
+    if urlsplit(CELERY_BROKER_URL).scheme in ("redis", "rediss"):
+        # kombu's Redis transport with the fix that keeps a worker holding countdowns alive through
+        # a Redis outage (the why is in fsapi/broker.py); any other broker is kombu's own
+        CELERY_BROKER_TRANSPORT = "fsapi.broker:Transport"
+    # A countdown task waits unacknowledged in the worker; Redis re-delivers it after the visibility
+    # timeout, which must therefore outlast the longest countdown (ORDER_TIMEOUT) by a margin.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": max(2 * 3600, ORDER_TIMEOUT + 3600)}
 # the sweep that times out unpaid orders whose countdown task was lost (seconds between runs)
 ORDER_SWEEP_INTERVAL = env.float("ORDER_SWEEP_INTERVAL", default=60.0)
 CELERY_BEAT_SCHEDULE = {
