@@ -8,14 +8,18 @@ from rest_framework.test import APIClient
 
 from apps.users.tests.factories import UserFactory
 from apps.users.tokens import token_pair
+from tests import broker
 
 
 @pytest.fixture(autouse=True)
 def clean_redis():
-    """Each test starts from empty test databases (cart, coupons, throttles, Celery broker)."""
+    """Each test starts from empty test databases (cart, coupons, throttles, Celery broker and
+    results) and, on a RabbitMQ broker, with no task message waiting."""
     for alias in ("default", "cart", "coupon"):
         get_redis_connection(alias).flushdb()
-    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+    redis.Redis.from_url(settings.REDIS_URLS["celery"]).flushdb()
+    if broker.is_amqp():
+        broker.purge()
     yield
 
 

@@ -11,6 +11,8 @@ os.environ.setdefault("REDIS_DB_DEFAULT", "1")
 os.environ.setdefault("REDIS_DB_CART", "2")
 os.environ.setdefault("REDIS_DB_COUPON", "3")
 os.environ.setdefault("REDIS_DB_CELERY", "6")
+for variable in ("REDIS_CACHE_URL", "REDIS_CART_URL", "REDIS_COUPON_URL", "REDIS_CELERY_URL"):
+    os.environ[variable] = ""  # the bench empties its databases: only those above of REDIS_URL
 os.environ.setdefault("ORDER_TIMEOUT", "3600")  # the loaded overdue orders are 2+ hours old
 
 from fsapi.settings import *  # noqa: E402,F403

@@ -166,8 +166,8 @@ CART_MAX_LINES = env.int("CART_MAX_LINES", default=100)
 # --- celery ---------------------------------------------------------------------------------
 # The broker is Redis (REDIS_CELERY_URL) unless CELERY_BROKER_URL says otherwise; an amqp:// URL
 # (RabbitMQ, the production broker) switches the settings below by itself. Results stay in Redis.
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URLS["celery"])
-CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URLS["celery"])
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URLS["celery"]
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or REDIS_URLS["celery"]
 BROKER_IS_AMQP = urlsplit(CELERY_BROKER_URL).scheme in ("amqp", "amqps", "pyamqp")
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_TIMEZONE = "Asia/Shanghai"

@@ -17,6 +17,10 @@ os.environ.setdefault("REDIS_DB_DEFAULT", "8")
 os.environ.setdefault("REDIS_DB_CART", "9")
 os.environ.setdefault("REDIS_DB_COUPON", "10")
 os.environ.setdefault("REDIS_DB_CELERY", "11")
+# The suite empties its Redis databases: never a per-purpose Redis named in the environment or
+# .env (a developer's own carts); always the databases above of REDIS_URL.
+for variable in ("REDIS_CACHE_URL", "REDIS_CART_URL", "REDIS_COUPON_URL", "REDIS_CELERY_URL"):
+    os.environ[variable] = ""
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("MEDIA_ROOT", "/tmp/fsapi-test-media")
 

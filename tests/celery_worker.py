@@ -1,6 +1,7 @@
 """Start a real Celery worker (and optionally beat) process against the test database and the
 test Redis, for tests that need the real thing rather than a direct call of the task."""
 
+import json
 import os
 import subprocess
 import sys
@@ -67,3 +68,31 @@ def wait_for(condition, *, timeout: float, what: str, log=None, interval: float 
         time.sleep(interval)
     detail = Path(log.name).read_text()[-5000:] if log else ""
     raise AssertionError(f"timed out waiting for {what}\n{detail}")
+
+
+SEND_COUNTDOWNS = """
+import json, sys
+import django
+django.setup()
+from apps.orders.tasks import order_timeout
+sent = [order_timeout.apply_async(kwargs={"order_id": i}, countdown=c).id for i, c in json.loads(sys.argv[1])]
+print(json.dumps(sent))
+"""
+
+
+def send_countdowns(countdowns, **env_overrides) -> list[str]:
+    """`order_timeout` countdowns [(order id, seconds), …], sent as create_order sends them, by a process
+    of its own (with the worker's environment: a broker given in `env_overrides` is configured
+    from its URL when the settings load). Answers the task ids, in order."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "fsapi.test_settings",
+        "DATABASE_URL": database_url(),
+        **{key: str(value) for key, value in env_overrides.items()},
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", SEND_COUNTDOWNS, json.dumps(list(countdowns))],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])

@@ -22,9 +22,15 @@ from apps.orders.services import create_order
 from apps.orders.tests.factories import make_overdue
 from apps.users.models import Credit, User
 from apps.users.tests.factories import UserFactory
+from tests.broker import is_amqp
 from tests.celery_worker import celery_worker, wait_for
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.worker,
+    # the Redis transport's own re-delivery; on RabbitMQ see test_worker_crash_rabbitmq.py
+    pytest.mark.skipif(is_amqp(settings.CELERY_BROKER_URL), reason="Redis broker only"),
+]
 
 ORDERS = 3
 SWEEP_INTERVAL = 1  # seconds between beat sweeps of the new worker
