@@ -8,7 +8,7 @@ settings derive the rest from its scheme (see fsapi/settings.py). Every task of 
 import math
 import os
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from celery import Celery
 from celery import Task as CeleryTask
@@ -29,8 +29,8 @@ def broker_safe_delay(countdown=None, eta=None) -> tuple:
     if eta is not None and countdown is None:
         moment = eta if isinstance(eta, datetime) else datetime.fromisoformat(eta)
         if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=timezone.utc)
-        seconds = (moment - datetime.now(timezone.utc)).total_seconds()
+            return countdown, eta  # Celery reads it in CELERY_TIMEZONE; the project sends none
+        seconds = (moment - datetime.now(UTC)).total_seconds()
         if 0 < seconds < 1:
             return math.ceil(seconds), None
     return countdown, eta
@@ -64,9 +64,7 @@ def uses_native_delayed_delivery(app) -> bool:
     """True when countdowns wait in the broker: RabbitMQ with a quorum queue (see settings)."""
     from celery.utils.quorum_queues import detect_quorum_queues
 
-    return app.conf.broker_url.split(":", 1)[0] in ("amqp", "amqps", "pyamqp") and detect_quorum_queues(
-        app, "amqp"
-    )[0]
+    return app.conf.broker_url.split(":", 1)[0] in ("amqp", "amqps", "pyamqp") and detect_quorum_queues(app, "amqp")[0]
 
 
 class Task(CeleryTask):

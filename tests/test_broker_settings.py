@@ -7,7 +7,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.conf import settings
@@ -134,9 +134,9 @@ def test_sub_second_countdowns_become_one_second(countdown, expected):
 
 
 def test_an_eta_under_a_second_away_becomes_a_one_second_countdown():
-    soon = datetime.now(timezone.utc) + timedelta(milliseconds=300)
+    soon = datetime.now(UTC) + timedelta(milliseconds=300)
     assert broker_safe_delay(None, soon) == (1, None)
-    later = datetime.now(timezone.utc) + timedelta(seconds=30)
+    later = datetime.now(UTC) + timedelta(seconds=30)
     assert broker_safe_delay(None, later) == (None, later)
 
 
