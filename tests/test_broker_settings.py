@@ -196,3 +196,29 @@ def test_countdowns_and_retries_are_published_into_rabbitmq_delay_queues(tmp_pat
 
         # the 0.4 s countdown went out as 1 s and is due at once; the 900 s one and the retry wait
         wait_for(lambda: counts() == (1, 2), timeout=60, what="1 due and 2 delayed messages")
+
+
+SCHEDULE = """
+import django
+django.setup()
+from apps.orders.services import schedule_timeout
+schedule_timeout(10**15)
+print("returned")
+"""
+
+
+@pytest.mark.fault
+def test_an_unreachable_rabbitmq_does_not_fail_scheduling_a_time_out(tmp_path):
+    """schedule_timeout (after an order's commit) logs and returns; beat's sweep covers the order.
+    Also when the delay exchanges cannot be declared first (nothing answers on the port)."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "fsapi.test_settings",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "CELERY_BROKER_URL": "amqp://guest:guest@127.0.0.1:1/nowhere",  # port 1: refused at once
+    }
+    done = subprocess.run([sys.executable, "-c", SCHEDULE], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=180)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip().endswith("returned")
+    assert "could not schedule the time-out of order 1000000000000000; the sweep will" in done.stderr

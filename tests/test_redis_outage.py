@@ -25,7 +25,7 @@ from apps.users.tests.factories import UserFactory
 from conftest import client_for
 from tests.redis_server import RedisServer
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.fault]
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from apps.users.services import spend_credit
 from apps.users.tests.factories import UserFactory
 from conftest import client_for
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.fault]
 
 
 @pytest.fixture
