@@ -16,6 +16,7 @@ from apps.course.tests.factories import CourseFactory
 from apps.orders.models import Order
 from conftest import client_for
 from extension.request_id import RequestIdFilter, json_formatter
+from tests import broker
 from tests.celery_worker import celery_worker, wait_for
 
 RID = "proxy-7f3c9a1e.req:42"
@@ -83,7 +84,8 @@ def test_log_lines_outside_a_request_say_so(json_lines):
 def test_the_task_a_request_queued_logs_with_the_requests_id_in_a_real_worker(user, settings, tmp_path):
     settings.ORDER_TIMEOUT = 1
     order_id = place_order(client_for(user), HTTP_X_REQUEST_ID=RID).json()["data"]["id"]
-    assert [headers["request_id"] for headers in queued_headers("order_timeout")] == [RID]
+    if not broker.is_amqp():  # on RabbitMQ the countdown waits in a delay queue; the worker shows the id
+        assert [headers["request_id"] for headers in queued_headers("order_timeout")] == [RID]
 
     with celery_worker(ORDER_TIMEOUT=1, ORDER_SWEEP_INTERVAL=3600, LOG_FORMAT="json") as worker:
 
