@@ -29,16 +29,17 @@ def log_file(name: str):
 
 
 @contextmanager
-def gunicorn(*, port: int, workers: int, threads: int = 1, log_name: str = "gunicorn.log"):
+def gunicorn(*, port: int, workers: int, threads: int = 1, log_name: str = "gunicorn.log", root: Path = ROOT):
     """gunicorn serving the product (plus `bench/bare/`) on loopback for the `with` block: sync
-    workers, or gthread workers (which keep connections alive) when `threads` > 1."""
+    workers, or gthread workers (which keep connections alive) when `threads` > 1. `root` is the
+    checkout whose code it serves (another commit's, to compare before and after)."""
     worker_class = "gthread" if threads > 1 else "sync"
     args = [sys.executable, "-m", "gunicorn", "fsapi.wsgi:application", "--bind", f"127.0.0.1:{port}",
             "--workers", str(workers), "--threads", str(threads), "--worker-class", worker_class,
             "--backlog", "256", "--timeout", "60", "--log-level", "warning"]  # fmt: skip
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
     with log_file(log_name) as log:
-        process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(args, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
         while True:

@@ -17,8 +17,9 @@ import time
 import urllib.error
 import urllib.request
 from collections import Counter, defaultdict
+from pathlib import Path
 
-from bench.common import gunicorn, setup_django
+from bench.common import ROOT, gunicorn, setup_django
 
 setup_django()  # before the models are imported
 
@@ -39,9 +40,18 @@ def main(argv=None) -> dict:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1, help="gthread workers with this many threads when > 1")
     parser.add_argument("--port", type=int, default=8006)
+    parser.add_argument("--app-root", type=Path, default=ROOT, help="the checkout gunicorn serves (default: this one)")
     args = parser.parse_args(argv)
-    result = run(users=args.users, seconds=args.seconds, workers=args.workers, port=args.port)
+    result = run(
+        users=args.users,
+        seconds=args.seconds,
+        workers=args.workers,
+        worker_threads=args.threads,
+        port=args.port,
+        app_root=args.app_root,
+    )
     print(json.dumps(result, ensure_ascii=False, indent=1))
     return result
 
@@ -64,12 +74,13 @@ class Client:
             return error.code, json.loads(error.read() or b"{}")
 
 
-def run(*, users: int, seconds: float, workers: int, port: int) -> dict:
+def run(*, users: int, seconds: float, workers: int, port: int, worker_threads: int = 1, app_root: Path = ROOT) -> dict:
     buyers = list(User.objects.filter(username__startswith="bench_buyer_").order_by("pk")[:users])
     courses = list(Course.objects.order_by("pk").values_list("pk", flat=True))
     coupons = dict(CouponLog.objects.filter(user__in=buyers).values_list("user_id", "pk"))
     credit_before = {user.pk: user.credit for user in buyers}
     started_at = Order.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    lines_after = Credit.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     connection.close()
 
     latencies = defaultdict(list)
@@ -106,7 +117,9 @@ def run(*, users: int, seconds: float, workers: int, port: int) -> dict:
                     answers[f"cancel {status}"] += 1
             n += 1
 
-    with gunicorn(port=port, workers=workers, log_name="gunicorn-create-cancel.log"):
+    with gunicorn(
+        port=port, workers=workers, threads=worker_threads, log_name="gunicorn-create-cancel.log", root=app_root
+    ):
         deadline = time.monotonic() + seconds
         threads = [threading.Thread(target=shop, args=(i, user, deadline)) for i, user in enumerate(buyers)]
         began = time.perf_counter()
@@ -120,13 +133,14 @@ def run(*, users: int, seconds: float, workers: int, port: int) -> dict:
     return {
         "users": len(buyers),
         "workers": workers,
+        "threads": worker_threads,
         "seconds": round(elapsed, 1),
         "orders_created": created,
         "orders_per_s": round(created / elapsed, 1),
         "orders_cancelled": answers["cancel 200"],
         "answers": dict(sorted(answers.items())),
         "latency_ms": {kind: _percentiles(values) for kind, values in latencies.items()},
-        "check": check(buyers, credit_before, started_at),
+        "check": check(buyers, credit_before, started_at, lines_after),
     }
 
 
@@ -136,14 +150,18 @@ def _percentiles(values: list[float]) -> dict:
     return {"p50": pick(0.5), "p99": pick(0.99), "count": len(values)}
 
 
-def check(buyers, credit_before: dict, started_at: int) -> dict:
+def check(buyers, credit_before: dict, started_at: int, lines_after: int = 0) -> dict:
+    """The invariants over this run's orders and this run's credit lines (ids above `started_at`
+    and `lines_after`: the buyers' lines of earlier runs on the same data are not counted)."""
     orders = Order.objects.filter(user__in=buyers, pk__gt=started_at)
     statuses = Counter(orders.values_list("order_status", flat=True))
     wrong_credit = [
         user.pk for user in User.objects.filter(pk__in=credit_before) if user.credit != credit_before[user.pk]
     ]
     logs = (
-        Credit.objects.filter(user__in=buyers).values("user_id", "operation").annotate(n=Count("id"), s=Sum("number"))
+        Credit.objects.filter(user__in=buyers, pk__gt=lines_after)
+        .values("user_id", "operation")
+        .annotate(n=Count("id"), s=Sum("number"))
     )
     per_user = defaultdict(lambda: {"sum": 0, Credit.Operation.SPEND: 0, Credit.Operation.REFUND: 0})
     for row in logs:

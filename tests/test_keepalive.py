@@ -52,7 +52,8 @@ def big_json(size: int) -> bytes:
 @pytest.mark.parametrize(
     "cmd_args",
     [
-        pytest.param("", id="image-default"),  # gunicorn's sync worker, as the image starts
+        pytest.param("", id="image-default"),  # gthread (4 threads), as the image starts
+        pytest.param("--threads 1", id="sync"),  # gunicorn's sync worker
         pytest.param("--workers 2 --threads 4", id="gthread"),  # threads: keep-alive (the attack run's setup)
     ],
 )

@@ -10,7 +10,7 @@ from apps.cart import redis_store
 from apps.cart.exceptions import CartFull, CourseAlreadyOwned, CourseInUnpaidOrder, CourseNotFound, LineNotInCart
 from apps.cart.hooks import unpaid_orders_holding
 from apps.course.models import Course
-from apps.course.selectors import published_courses
+from apps.course.selectors import is_published, published_courses
 from apps.users.selectors import max_usable_credit, owned_course_ids
 from extension.money import ZERO, to_money
 
@@ -36,7 +36,7 @@ def add_to_cart(*, user, course_id: int) -> int:
     re-selects it. The cart never holds more than CART_MAX_LINES lines, even under concurrent adds.
     A course owned (400) or waiting in an unpaid order (409, naming the order in the message and in
     `data`) is refused here, not only at the final submit. Answers the number of lines afterwards."""
-    if course_id not in published_courses([course_id]):
+    if not is_published(course_id):
         raise CourseNotFound()
     if owned_course_ids(user_id=user.id, course_ids=[course_id]):
         raise CourseAlreadyOwned(data={"course_id": course_id})

@@ -54,3 +54,9 @@ def course_reviews(course_id: int):
     """A published course's visible reviews, newest first, with their authors (one query a page)."""
     get_published_course_id(course_id)
     return visible_reviews().filter(course_id=course_id).select_related("user").order_by("-id")
+
+
+def is_published(course_id: int) -> bool:
+    """Whether `course_id` is a published course: one indexed lookup, for callers that need no
+    prices (adding to the cart), instead of building the course with its live prices."""
+    return Course.objects.published().filter(pk=course_id).exists()
