@@ -79,3 +79,12 @@ def test_settings_refuse_to_start_without_a_secret_key(tmp_path):
         result = manage(production_env(tmp_path, SECRET_KEY=secret), "check")
         assert result.returncode != 0
         assert "SECRET_KEY" in result.stderr and "ImproperlyConfigured" in result.stderr
+
+
+def test_the_image_serves_the_api_with_threads():
+    """A checkout request mostly waits for MariaDB and Redis: the image's gunicorn runs threads
+    (gthread) so a waiting request does not idle its worker (bench/RESULTS.md, checkout)."""
+    from tests.gunicorn_server import image_command
+
+    command = image_command()
+    assert "--threads" in command and int(command[command.index("--threads") + 1]) >= 2

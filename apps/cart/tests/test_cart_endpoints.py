@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from apps.cart import redis_store
 from apps.course.tests.factories import ActivityPriceFactory, CourseFactory
@@ -49,6 +51,20 @@ def test_adding_twice_keeps_one_line_and_reselects_it(auth_client, user, redis_c
 
     response = auth_client.post("/cart/", {"course_id": course.id}, format="json")
     assert response.status_code == 200 and response.json()["data"] == {"cart_total": 1}
+    assert redis_cart(user) == {field(course): b"1"}
+
+
+def test_add_checks_the_course_with_one_query_and_reads_no_prices(auth_client, user, redis_cart):
+    """The checkout's hot path: adding a line needs to know the course is published, not its
+    prices (bench/RESULTS.md, checkout): one course query, none of the live activity prices."""
+    course = CourseFactory()
+    ActivityPriceFactory(course=course)
+    with CaptureQueriesContext(connection) as queries:
+        response = auth_client.post("/cart/", {"course_id": course.id}, format="json")
+    assert response.status_code == 200
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert sum("fs_course`" in q or 'fs_course"' in q for q in sql) == 1, sql
+    assert not [q for q in sql if "activity_price" in q], sql
     assert redis_cart(user) == {field(course): b"1"}
 
 
