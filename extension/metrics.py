@@ -44,6 +44,12 @@ NOTIFIES = Counter("fsapi_alipay_notifies", "Alipay notifies received, by outcom
 REFUNDS_REQUIRED = Counter("fsapi_payments_refund_required", "Payments recorded as needing a refund")
 SWEEP_RUNS = Counter("fsapi_sweep_runs", "Runs of the sweep of overdue unpaid orders")
 ORDERS_SWEPT = Counter("fsapi_orders_swept", "Orders the sweep timed out")
+RECONCILE_QUERIES = Counter(
+    "fsapi_reconcile_before_timeout", "Alipay trade queries before a time-out, by outcome", ["outcome"]
+)
+RECONCILE_MISMATCHES = Counter(
+    "fsapi_reconciliation_mismatches", "Mismatches the daily reconciliation with Alipay recorded", ["kind"]
+)
 
 
 def after_commit(counter, amount: float = 1) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -229,6 +230,17 @@ ALIPAY_SANDBOX_DIR = env.path("ALIPAY_SANDBOX_DIR", default=BASE_DIR / "var" / "
 ALIPAY_TIMEOUT = env.float("ALIPAY_TIMEOUT", default=5.0)  # seconds per call to Alipay's gateway
 # the merchant's Alipay account (2088…): when set, a notify naming another seller is refused
 ALIPAY_SELLER_ID = env.str("ALIPAY_SELLER_ID", default="")
+# >>> balance and reconciliation (apps/payments/recharges.py, reconciliation.py)
+# seconds a top-up's Alipay link can be paid (Alipay's time_expire); a late notify still credits
+RECHARGE_TIMEOUT = env.int("RECHARGE_TIMEOUT", default=1800)
+# hour (Asia/Shanghai) of the daily reconciliation of yesterday's trades with Alipay
+RECONCILE_HOUR = env.int("RECONCILE_HOUR", default=3)
+CELERY_BEAT_SCHEDULE["reconcile-alipay"] = {
+    "task": "reconcile_alipay",
+    "schedule": crontab(hour=RECONCILE_HOUR, minute=17),
+    "options": {"expires": 6 * 3600},
+}
+# <<< balance and reconciliation
 # <<< payments app settings ------------------------------------------------------------------
 
 # --- auth -----------------------------------------------------------------------------------

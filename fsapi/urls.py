@@ -14,6 +14,7 @@ register_converter(OrderNumberConverter, "order_number")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("user/balance/", include("apps.payments.balance_urls")),  # top-ups (payments)
     path("user/", include("apps.users.urls")),
     path("user/", include("apps.usercenter.urls")),
     path("course/", include("apps.course.urls")),

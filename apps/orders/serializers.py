@@ -18,9 +18,10 @@ class OrderCreateSerializer(serializers.Serializer):
     credit = serializers.IntegerField(min_value=0, max_value=MAX_ID, default=0)
 
     def validate_pay_type(self, value):
-        """Only Alipay can collect money today: an order nobody can pay would only time out."""
-        if value != Order.PayType.ALIPAY:
-            raise serializers.ValidationError("暂只支持支付宝支付")
+        """Alipay or the balance (paid at once); WeChat cannot collect money: an order nobody can
+        pay would only time out."""
+        if value not in (Order.PayType.ALIPAY, Order.PayType.BALANCE):
+            raise serializers.ValidationError("暂只支持支付宝或余额支付")
         return value
 
 

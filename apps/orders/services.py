@@ -31,9 +31,9 @@ from apps.orders.exceptions import (
 )
 from apps.orders.models import Order, OrderDetail
 from apps.orders.numbers import format_order_number
-from apps.users.models import User
+from apps.users.models import MoneyLog, User
 from apps.users.selectors import max_usable_credit, owned_course_ids
-from apps.users.services import give_back_credit, grant_courses, spend_credit
+from apps.users.services import change_money, give_back_credit, grant_courses, spend_credit
 from extension import metrics
 from extension.db import retry_on_deadlock
 from extension.money import ZERO, to_money
@@ -139,7 +139,10 @@ def create_order(*, user: User, pay_type: int, user_coupon_id: int = -1, credit:
         if coupon_log is not None:
             bind_coupon(coupon_log=coupon_log, order_id=order.pk)
         spend_credit(user_id=user.pk, amount=credit, remark=f"订单 {order.order_number} 积分抵扣")
-        if order.real_price == ZERO:  # coupon and credit cover it all: nothing for Alipay to collect
+        if order.real_price > ZERO and pay_type == Order.PayType.BALANCE:
+            _pay_from_balance(order)
+        if order.real_price == ZERO or pay_type == Order.PayType.BALANCE:
+            # coupon and credit cover it all, or the balance paid it: nothing for Alipay to collect
             pay_order(order_id=order.pk, trade_no="")
             order.refresh_from_db(fields=["order_status", "pay_time"])
 
@@ -149,6 +152,19 @@ def create_order(*, user: User, pay_type: int, user_coupon_id: int = -1, credit:
         metrics.after_commit(metrics.ORDERS_CREATED)
     logger.info("order %s created for user %s: %s", order.order_number, user.pk, order.real_price)
     return order
+
+
+def _pay_from_balance(order: Order) -> None:
+    """Take the order's real price from the balance (余额, pay_type 2) under the user's row lock
+    the caller holds, or raise InsufficientMoney (400 余额不足), which rolls the whole order back:
+    no order, credit and coupon untouched. The ledger line names the order, so a refund of a
+    balance-paid order (order.pay_type == BALANCE) goes back through change_money(REFUND)."""
+    change_money(
+        user_id=order.user_id,
+        amount=-order.real_price,
+        operation=MoneyLog.Operation.PAY,
+        remark=f"订单 {order.order_number} 余额支付",
+    )
 
 
 def _order_name(courses) -> str:
@@ -257,12 +273,47 @@ def cancel_orders(*, order_ids) -> int:
     return len(moved)
 
 
+# --- before timing out: ask the payment channel -------------------------------------------------
+# Orders sit below payments (payments imports orders, never the reverse): payments registers here,
+# in its AppConfig.ready, a hook that asks Alipay about orders whose pay link went out and pays
+# those Alipay says are paid, so that a lost notify does not turn a paid order into a time-out.
+
+_before_timeout_hooks: list = []
+
+
+def register_before_timeout(hook) -> None:
+    """`hook(orders)` is called with the overdue unpaid orders (id, user_id, order_number,
+    real_price, pay_type) about to time out, outside any transaction; whatever it pays through
+    `pay_order` is then no longer unpaid and is skipped by the guarded time-out."""
+    if hook not in _before_timeout_hooks:
+        _before_timeout_hooks.append(hook)
+
+
+def _run_before_timeout_hooks(order_ids, cutoff: datetime) -> None:
+    if not _before_timeout_hooks:
+        return
+    orders = list(
+        Order.objects.filter(pk__in=list(order_ids), order_status=Order.Status.UNPAID, created_time__lte=cutoff).only(
+            "id", "user_id", "order_number", "real_price", "pay_type", "order_status"
+        )
+    )
+    if not orders:
+        return
+    for hook in _before_timeout_hooks:
+        try:
+            hook(orders)
+        except Exception:  # asking is best effort: the time-out goes ahead as before
+            logger.warning("before-timeout hook %r failed", hook, exc_info=True)
+
+
 @retry_on_deadlock
 def expire_orders(*, order_ids, by: str = "countdown") -> int:
     """Time out the unpaid ones among `order_ids` that are older than ORDER_TIMEOUT: 0 → 3,
     everything given back. The countdown task and the beat sweep both come here (`by` says which,
-    for the metrics); either may run first or twice. Answers how many this call timed out."""
+    for the metrics); either may run first or twice. Answers how many this call timed out.
+    First, outside the transaction, the before-timeout hooks may pay some (a trade query)."""
     cutoff = timezone.now() - timedelta(seconds=settings.ORDER_TIMEOUT)
+    _run_before_timeout_hooks(order_ids, cutoff)
     with transaction.atomic():
         moved = _leave_unpaid(order_ids, Order.Status.TIMEOUT, created_before=cutoff)
         metrics.after_commit(metrics.ORDERS_TIMED_OUT.labels(by), len(moved))

@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 
 from apps.payments.exceptions import PaymentNotRefundable
-from apps.payments.models import Payment
+from apps.payments.models import Mismatch, Payment, Recharge
 from apps.payments.services import mark_refunded
 
 
@@ -47,3 +47,35 @@ class PaymentAdmin(admin.ModelAdmin):
             except PaymentNotRefundable:
                 skipped += 1
         self.message_user(request, f"已标记 {done} 条为已退款，跳过 {skipped} 条非待退款记录", messages.INFO)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Recharge)
+class RechargeAdmin(ReadOnlyAdmin):
+    """Top-ups: credited only by their Alipay notify (or a trade query); staff read them."""
+
+    list_display = ["id", "recharge_number", "user", "amount", "status", "trade_no", "paid_at", "created_time"]
+    list_filter = ["status", "source"]
+    search_fields = ["recharge_number", "trade_no", "user__username"]
+    list_select_related = ["user"]
+    date_hierarchy = "created_time"
+
+
+@admin.register(Mismatch)
+class MismatchAdmin(ReadOnlyAdmin):
+    """What the daily reconciliation with Alipay found (README: what operators do about each kind)."""
+
+    list_display = ["id", "day", "kind", "out_trade_no", "trade_no", "ours", "detail", "created_time"]
+    list_filter = ["kind", "day"]
+    search_fields = ["out_trade_no", "trade_no"]
+    date_hierarchy = "day"

@@ -73,3 +73,15 @@ class PaymentNotConfigured(ServiceUnavailable):
 class PaymentNotRefundable(Conflict):
     default_detail = "只有待退款的支付记录可以标记为已退款"
     default_code = "payment_not_refundable"
+
+
+class RechargeTradeMismatch(NotifyRefused):
+    """A top-up already credited by another Alipay trade (Alipay keeps one trade per number)."""
+
+    default_detail = "该充值单已由另一笔支付宝交易入账"
+    default_code = "recharge_trade_mismatch"
+
+
+class RechargeNotFound(ServiceError):
+    default_detail = "充值单不存在"
+    default_code = "recharge_not_found"

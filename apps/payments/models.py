@@ -45,3 +45,87 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()} {self.trade_no} ({self.get_status_display()})"
+
+
+class Recharge(models.Model):
+    """A top-up of the balance (余额充值) paid through Alipay page pay.
+
+    Its number (`recharge_number`, Alipay's out_trade_no) starts with RECHARGE_PREFIX, which order
+    numbers (digits only) never do, so the one notify endpoint can tell them apart. Written only by
+    apps/payments/recharges.py; the balance itself only by users.services.change_money.
+    """
+
+    class Status(models.IntegerChoices):
+        UNPAID = 0, "待支付"
+        PAID = 1, "已到账"
+
+    user = models.ForeignKey("users.User", on_delete=models.PROTECT, related_name="recharges", verbose_name="用户")
+    recharge_number = models.CharField("充值单号", max_length=32, unique=True)
+    amount = models.DecimalField("金额", max_digits=10, decimal_places=2)
+    status = models.SmallIntegerField("状态", choices=Status.choices, default=Status.UNPAID)
+    trade_no = models.CharField("支付平台流水号", max_length=64, null=True, blank=True, unique=True)
+    source = models.CharField("来源", max_length=16, choices=Payment.Source.choices, blank=True, default="")
+    expire_at = models.DateTimeField("支付截止时间")
+    paid_at = models.DateTimeField("支付时间", null=True, blank=True)
+    raw = models.JSONField("原始通知", default=dict, blank=True)
+    created_time = models.DateTimeField("添加时间", auto_now_add=True, db_index=True)
+    updated_time = models.DateTimeField("修改时间", auto_now=True)
+
+    class Meta:
+        db_table = "fs_recharge"
+        verbose_name = verbose_name_plural = "余额充值"
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"{self.recharge_number} {self.amount} ({self.get_status_display()})"
+
+
+class PayLink(models.Model):
+    """An Alipay trade a pay link went out for (an order's or a top-up's): only such trades can
+    be paid at Alipay, so only they are asked about before a time-out and in the daily check.
+    Kept in the database (Redis's copy expires) for the daily reconciliation."""
+
+    out_trade_no = models.CharField("商户订单号", max_length=64, unique=True)
+    created_time = models.DateTimeField("首次发出时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        db_table = "fs_pay_link"
+        verbose_name = verbose_name_plural = "已发出的支付链接"
+
+    def __str__(self):
+        return self.out_trade_no
+
+
+class Mismatch(models.Model):
+    """One disagreement the daily reconciliation found between our records and Alipay's trade
+    query. Read-only for staff: what to do about it is in `detail` and the README."""
+
+    class Kind(models.TextChoices):
+        PAYMENT_NOT_AT_ALIPAY = "payment_not_at_alipay", "有支付记录，支付宝未显示已支付"
+        PAYMENT_DIFFERS = "payment_differs", "支付记录与支付宝的金额或流水号不一致"
+        REFUND_NOT_AT_ALIPAY = "refund_not_at_alipay", "已标记退款，支付宝交易仍为已支付"
+        RECHARGE_NOT_AT_ALIPAY = "recharge_not_at_alipay", "充值已到账，支付宝未显示已支付"
+        RECHARGE_DIFFERS = "recharge_differs", "充值与支付宝的金额或流水号不一致"
+        PAID_NOT_RECORDED = "paid_not_recorded", "支付宝已收款，本地未入账（已补记）"
+        UNCHECKED = "unchecked", "无法向支付宝查询"
+
+    day = models.DateField("对账日期")
+    kind = models.CharField("类型", max_length=32, choices=Kind.choices)
+    out_trade_no = models.CharField("商户订单号", max_length=64)
+    trade_no = models.CharField("支付平台流水号", max_length=64, blank=True, default="")
+    ours = models.CharField("本地记录", max_length=255, blank=True, default="")
+    alipay = models.JSONField("支付宝应答", default=dict, blank=True)
+    detail = models.CharField("说明", max_length=255, blank=True, default="")
+    created_time = models.DateTimeField("发现时间", auto_now_add=True)
+
+    class Meta:
+        db_table = "fs_reconciliation_mismatch"
+        verbose_name = verbose_name_plural = "对账差异"
+        ordering = ["-id"]
+        constraints = [
+            # re-running a day's reconciliation records each mismatch once
+            models.UniqueConstraint(fields=["day", "kind", "out_trade_no"], name="mismatch_unique_day_kind_trade"),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.get_kind_display()} {self.out_trade_no}"

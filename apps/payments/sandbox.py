@@ -141,9 +141,11 @@ class SandboxGateway(AlipayGateway):
         return f"{reverse('payments:alipay-sandbox-cashier')}?{self.page_pay_query(**kwargs)}"
 
     def query_trade(self, out_trade_no: str) -> Trade:
-        from apps.payments.models import Payment
+        from apps.payments.models import Payment, Recharge
 
         payment = Payment.objects.filter(out_trade_no=out_trade_no).order_by("id").first()
+        if payment is None:  # a top-up paid here is recorded on its Recharge row
+            payment = Recharge.objects.filter(recharge_number=out_trade_no, status=Recharge.Status.PAID).first()
         if payment is not None:
             return Trade(
                 out_trade_no=out_trade_no,

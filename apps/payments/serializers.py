@@ -1,6 +1,10 @@
+import re
+from decimal import Decimal
+
 from rest_framework import serializers
 
 from apps.orders.models import Order
+from apps.payments.models import Recharge
 
 
 class PayLinkSerializer(serializers.Serializer):
@@ -50,3 +54,50 @@ class AlipayNotifySerializer(serializers.Serializer):
     gmt_payment = serializers.CharField(required=False)
     sign_type = serializers.CharField()
     sign = serializers.CharField()
+
+
+class PlainAmountField(serializers.DecimalField):
+    """A yuan amount written as plain ASCII digits with at most two decimals ("100", "99.5",
+    "50000.00") or a JSON number: no exponents, full-width digits or signs."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or (isinstance(data, str) and not PLAIN_AMOUNT.fullmatch(data.strip())):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+PLAIN_AMOUNT = re.compile(r"[0-9]{1,9}(\.[0-9]{1,9})?", re.ASCII)
+
+
+class RechargeCreateSerializer(serializers.Serializer):
+    """A top-up of 1.00 to 50,000.00 yuan with at most two decimals (SPEC §9.2)."""
+
+    amount = PlainAmountField(
+        max_digits=7,
+        decimal_places=2,
+        min_value=Decimal("1.00"),
+        max_value=Decimal("50000.00"),
+        error_messages={
+            "invalid": "充值金额必须是数字",
+            "min_value": "充值金额最少 1.00 元",
+            "max_value": "充值金额最多 50000.00 元",
+            "max_digits": "充值金额最多 50000.00 元",
+            "max_whole_digits": "充值金额最多 50000.00 元",
+            "max_decimal_places": "充值金额最多两位小数",
+            "required": "请输入充值金额",
+            "null": "请输入充值金额",
+        },
+    )
+
+
+class RechargeLinkSerializer(serializers.Serializer):
+    recharge_number = serializers.CharField()
+    link = serializers.URLField(help_text="the Alipay page-pay URL (the local sandbox cashier without credentials)")
+
+
+class RechargeResultSerializer(serializers.ModelSerializer):
+    """The return page's data for a top-up: `status` 1 once the balance was credited."""
+
+    class Meta:
+        model = Recharge
+        fields = ["recharge_number", "amount", "status", "get_status_display", "paid_at"]

@@ -21,7 +21,7 @@ from django.utils import timezone
 from apps.orders.models import Order
 from apps.orders.selectors import get_order_by_number
 from apps.orders.services import PayResult, pay_order
-from apps.payments import exceptions
+from apps.payments import exceptions, recharges
 from apps.payments.gateway import (
     SUCCESS_STATUSES,
     AlipayGateway,
@@ -32,7 +32,7 @@ from apps.payments.gateway import (
     parse_alipay_time,
     parse_amount,
 )
-from apps.payments.models import Payment
+from apps.payments.models import PayLink, Payment, Recharge
 from extension import metrics
 from extension.db import retry_on_deadlock
 
@@ -97,13 +97,19 @@ def page_pay_link(order: Order) -> str:
     return link
 
 
-def _verified_order(params: Mapping[str, str]) -> tuple[AlipayGateway, Order]:
-    """The order named by Alipay-signed parameters, after the signature and app id checks."""
+def _verified(params: Mapping[str, str]) -> AlipayGateway:
+    """The gateway, once Alipay's signature and our app id on `params` check out."""
     alipay = gateway()
     if not alipay.verify(params):
         raise exceptions.BadSignature()
     if params.get("app_id") != alipay.app_id:
         raise exceptions.WrongAppId()
+    return alipay
+
+
+def _verified_order(params: Mapping[str, str]) -> tuple[AlipayGateway, Order]:
+    """The order named by Alipay-signed parameters, after the signature and app id checks."""
+    alipay = _verified(params)
     order = get_order_by_number(params.get("out_trade_no", ""))
     if order is None:
         raise exceptions.UnknownTrade()
@@ -127,6 +133,8 @@ def handle_notify(params: Mapping[str, str]) -> str:
 
 def _handle_notify(params: Mapping[str, str]) -> str:
     params = {key: params[key] for key in params}
+    if recharges.is_recharge_number(params.get("out_trade_no", "")):
+        return _handle_recharge_notify(params)
     _, order = _verified_order(params)
     if settings.ALIPAY_SELLER_ID and params.get("seller_id") != settings.ALIPAY_SELLER_ID:
         logger.warning("notify for %s refused: seller_id %r", order.order_number, params.get("seller_id"))
@@ -156,6 +164,34 @@ def _handle_notify(params: Mapping[str, str]) -> str:
         source=Payment.Source.NOTIFY,
     )
     return result.value
+
+
+def _handle_recharge_notify(params: dict) -> str:
+    """A top-up's notify: the same checks as an order's, then `recharges.settle_recharge`."""
+    _verified(params)
+    recharge = recharges.get_recharge(params.get("out_trade_no", ""))
+    if recharge is None:
+        raise exceptions.UnknownTrade()
+    if settings.ALIPAY_SELLER_ID and params.get("seller_id") != settings.ALIPAY_SELLER_ID:
+        logger.warning("notify for %s refused: seller_id %r", recharge.recharge_number, params.get("seller_id"))
+        raise exceptions.WrongSellerId()
+    amount = parse_amount(params.get("total_amount"))
+    recharges.check_amount(recharge, amount)
+    trade_status = params.get("trade_status", "")
+    if trade_status not in SUCCESS_STATUSES:
+        logger.info("notify for %s acknowledged: trade status %s", recharge.recharge_number, trade_status)
+        return "ignored"
+    trade_no = params.get("trade_no", "")
+    if not trade_no:
+        raise exceptions.MalformedNotify()
+    return recharges.settle_recharge(
+        recharge=recharge,
+        trade_no=trade_no,
+        amount=amount,
+        paid_at=parse_alipay_time(params.get("gmt_payment")),
+        raw=params,
+        source=Payment.Source.NOTIFY,
+    )
 
 
 @retry_on_deadlock  # pay_order cannot retry inside this transaction: the whole of it is redone
@@ -196,6 +232,9 @@ def _refuse_trade_of_another_order(*, order: Order, trade_no: str, existing: Pay
     trade twice) when `trade_no` is recorded for an order other than `order`."""
     if existing is None:
         existing = Payment.objects.filter(channel=Payment.Channel.ALIPAY, trade_no=trade_no).first()
+    if existing is None and Recharge.objects.filter(trade_no=trade_no).exists():
+        logger.error("notify refused: Alipay trade %s is a top-up's, not order %s's", trade_no, order.order_number)
+        raise exceptions.TradeOfAnotherOrder()
     if existing is not None and existing.order_id != order.pk:
         logger.error(
             "notify refused: Alipay trade %s is recorded for order id %s (payment %s), not for %s",
@@ -235,10 +274,17 @@ def _record_payment(*, order, trade_no, amount, paid_at, raw, source, status) ->
         return existing, False
 
 
-def read_return(params: Mapping[str, str]) -> Order:
-    """The order named by Alipay's synchronous return parameters, once their signature checks out.
-    The return never pays an order: only the notify or a trade query does."""
-    _, order = _verified_order({key: params[key] for key in params})
+def read_return(params: Mapping[str, str]) -> Order | Recharge:
+    """The order (or top-up) named by Alipay's synchronous return parameters, once their signature
+    checks out. The return never pays: only the notify or a trade query does."""
+    params = {key: params[key] for key in params}
+    if recharges.is_recharge_number(params.get("out_trade_no", "")):
+        _verified(params)
+        recharge = recharges.get_recharge(params["out_trade_no"])
+        if recharge is None:
+            raise exceptions.UnknownTrade()
+        return recharge
+    _, order = _verified_order(params)
     return order
 
 
@@ -274,7 +320,9 @@ def query_and_sync(order: Order) -> tuple[Order, str]:
 
 
 def remember_link(order_number: str) -> None:
-    """Note that a pay link went out for the order: only then can Alipay hold a trade to close."""
+    """Note that a pay link went out for the order: only then can Alipay hold a trade to close (or
+    paid). In Redis for closing trades, and in the database (PayLink) for the reconciliation."""
+    PayLink.objects.bulk_create([PayLink(out_trade_no=order_number)], ignore_conflicts=True)
     cache.set(LINK_ISSUED_KEY.format(order_number), 1, timeout=settings.ORDER_TIMEOUT + 3600)
 
 

@@ -28,3 +28,24 @@ def close_alipay_trade(self, order_number: str) -> None:
             )
             return
         raise self.retry(exc=exc, countdown=close_retry_countdown(self.request.retries)) from exc
+
+
+RECONCILE_MAX_RETRIES = 5
+
+
+@shared_task(bind=True, name="reconcile_alipay", max_retries=RECONCILE_MAX_RETRIES, ignore_result=True)
+def reconcile_alipay(self, day: str | None = None) -> dict:
+    """Beat, daily (RECONCILE_HOUR, Asia/Shanghai): compare yesterday (or `day`, YYYY-MM-DD) with
+    Alipay's trade queries; trades Alipay could not be asked about are retried with backoff, and
+    recorded as unchecked mismatches on the last try."""
+    from datetime import date
+
+    from apps.payments.reconciliation import reconcile_day
+
+    last_try = self.request.retries >= self.max_retries
+    report = reconcile_day(date.fromisoformat(day) if day else None, record_unchecked=last_try)
+    if report.unchecked and not last_try:
+        raise self.retry(
+            countdown=close_retry_countdown(self.request.retries + 2), kwargs={"day": report.day.isoformat()}
+        )
+    return {"day": report.day.isoformat(), "checked": report.checked, "mismatches": len(report.mismatches)}

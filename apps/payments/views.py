@@ -7,22 +7,32 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views import View
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework.exceptions import ParseError, UnsupportedMediaType
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.views import APIView
 
 from apps.orders.selectors import get_user_order
-from apps.payments import services
+from apps.payments import recharges, services
 from apps.payments.exceptions import NotifyRefused
 from apps.payments.gateway import GatewayUnavailable, get_gateway, sandbox_enabled
+from apps.payments.models import Recharge
 from apps.payments.sandbox import SandboxRefused
 from apps.payments.serializers import (
     AlipayNotifySerializer,
     OrderPayStateSerializer,
     PayLinkSerializer,
     PayResultSerializer,
+    RechargeCreateSerializer,
+    RechargeLinkSerializer,
+    RechargeResultSerializer,
 )
 from extension import metrics
 from extension.response import APIResponse
@@ -52,15 +62,45 @@ class AlipayResultView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("sign", str, description="and every other parameter Alipay's return carries")],
-        responses={200: PayResultSerializer},
-        summary="支付宝同步返回：验签并返回订单状态",
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="AlipayResult",
+                serializers=[PayResultSerializer, RechargeResultSerializer],
+                resource_type_field_name=None,
+            )
+        },
+        summary="支付宝同步返回：验签并返回订单或充值状态",
     )
     def get(self, request):
         order = services.read_return(request.query_params)
+        if isinstance(order, Recharge):  # a top-up's return: credited by its notify, never here
+            paid = order.status == Recharge.Status.PAID
+            message = "充值成功，余额已到账" if paid else "充值结果确认中，请稍后刷新"
+            return APIResponse(RechargeResultSerializer(order).data, message)
         message = services.STATUS_MESSAGES[order.order_status]
         if order.order_status == order.Status.UNPAID:
             message = "支付结果确认中，请稍后刷新"
         return APIResponse(PayResultSerializer(order).data, message)
+
+
+class RechargeView(APIView):
+    """POST /user/balance/recharge/ — a top-up of the caller's balance through Alipay page pay."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=RechargeCreateSerializer,
+        responses={201: RechargeLinkSerializer},
+        summary="余额充值：创建充值单并返回支付宝支付链接",
+    )
+    def post(self, request):
+        params = RechargeCreateSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        recharge, link = recharges.create_recharge(
+            user=request.user, amount=params.validated_data["amount"], gateway=services.gateway()
+        )
+        data = {"recharge_number": recharge.recharge_number, "link": request.build_absolute_uri(link)}
+        return APIResponse(RechargeLinkSerializer(data).data, "充值单已创建", status=201)
 
 
 class AlipayNotifyView(APIView):
