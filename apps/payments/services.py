@@ -46,6 +46,7 @@ STATUS_MESSAGES = {
     Order.Status.PAID: "支付成功",
     Order.Status.CANCELLED: "订单已取消",
     Order.Status.TIMEOUT: "订单已超时",
+    Order.Status.REFUNDED: "订单已退款",
 }
 
 
@@ -180,6 +181,7 @@ def settle_trade(*, order: Order, trade_no: str, amount: Decimal, paid_at, raw: 
         )
     if created and payment.status == Payment.Status.REFUND_REQUIRED:
         metrics.after_commit(metrics.REFUNDS_REQUIRED)
+        _enqueue_automatic_refund(payment.pk)
         logger.warning(
             "REFUND REQUIRED: Alipay trade %s paid %s for order %s, which was %s — recorded as payment %s",
             trade_no,
@@ -189,6 +191,21 @@ def settle_trade(*, order: Order, trade_no: str, amount: Decimal, paid_at, raw: 
             payment.pk,
         )
     return result
+
+
+def _enqueue_automatic_refund(payment_id: int) -> None:
+    """Give the late or second payment back (apps/payments/refunds.py) once this is recorded; the
+    broker being down is fine: the refund sweep finds the payment."""
+
+    def enqueue():
+        from apps.payments.tasks import refund_payment_task
+
+        try:
+            refund_payment_task.delay(payment_id)
+        except Exception:
+            logger.warning("could not enqueue the refund of payment %s; the sweep will", payment_id, exc_info=True)
+
+    transaction.on_commit(enqueue)
 
 
 def _refuse_trade_of_another_order(*, order: Order, trade_no: str, existing: Payment | None = None) -> None:

@@ -8,13 +8,14 @@ from django.shortcuts import render
 from django.views import View
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import status
 from rest_framework.exceptions import ParseError, UnsupportedMediaType
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.views import APIView
 
 from apps.orders.selectors import get_user_order
-from apps.payments import services
+from apps.payments import refunds, services
 from apps.payments.exceptions import NotifyRefused
 from apps.payments.gateway import GatewayUnavailable, get_gateway, sandbox_enabled
 from apps.payments.sandbox import SandboxRefused
@@ -23,6 +24,9 @@ from apps.payments.serializers import (
     OrderPayStateSerializer,
     PayLinkSerializer,
     PayResultSerializer,
+    RefundCreatedSerializer,
+    RefundRequestSerializer,
+    RefundStateSerializer,
 )
 from extension import metrics
 from extension.response import APIResponse
@@ -153,3 +157,27 @@ class SandboxCashierView(View):
         """Redis (where the sandbox remembers closed trades) is down: nothing is paid, try later."""
         logger.warning("sandbox cashier unavailable: Redis is unreachable")
         return render(request, self.template_name, {"error": SANDBOX_UNAVAILABLE}, status=503)
+
+
+class OrderRefundView(APIView):
+    """POST /order/<id>/refund/ asks for a refund of the caller's paid order; GET answers its state."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="申请退款（已支付订单，支付后若干天内）",
+        request=RefundRequestSerializer,
+        responses={201: RefundCreatedSerializer},
+    )
+    def post(self, request, pk):
+        params = RefundRequestSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        order = get_user_order(user=request.user, order_id=pk)
+        refund = refunds.request_refund(user=request.user, order=order, reason=params.validated_data["reason"])
+        data = {"refund_id": refund.pk, "status": refund.status}
+        return APIResponse(data, "退款申请已提交，请等待审核", status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="查询订单的退款申请状态", responses={200: RefundStateSerializer})
+    def get(self, request, pk):
+        order = get_user_order(user=request.user, order_id=pk)
+        return APIResponse(RefundStateSerializer(refunds.latest_refund(order=order)).data)
