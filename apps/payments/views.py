@@ -170,9 +170,9 @@ class OrderRefundView(APIView):
         responses={201: RefundCreatedSerializer},
     )
     def post(self, request, pk):
+        order = get_user_order(user=request.user, order_id=pk)  # someone else's: 404 before anything
         params = RefundRequestSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        order = get_user_order(user=request.user, order_id=pk)
         refund = refunds.request_refund(user=request.user, order=order, reason=params.validated_data["reason"])
         data = {"refund_id": refund.pk, "status": refund.status}
         return APIResponse(data, "退款申请已提交，请等待审核", status=status.HTTP_201_CREATED)
