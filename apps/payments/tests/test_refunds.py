@@ -164,6 +164,7 @@ def test_approved_refund_goes_back_to_alipay_once_and_takes_back_courses_and_giv
     user, order, log, params = paid_order(alipay_key)
     course_ids = set(order.order_courses.values_list("course_id", flat=True))
     assert owned_course_ids(user_id=user.pk) == course_ids
+    assert len(client_for(user).get("/user/course/").json()["data"]["results"]) == 1
     user.refresh_from_db()
     assert user.credit == 0
     refund = refunds.request_refund(user=user, order=order, reason="不想学了")
@@ -201,6 +202,13 @@ def test_approved_refund_goes_back_to_alipay_once_and_takes_back_courses_and_giv
     books(alipay)
     client = client_for(user)
     assert client.get(refund_url(order)).json()["data"]["status"] == 2
+    assert client.get("/user/course/").json()["data"]["results"] == []  # 我的课程 no longer has it
+    records = client.get("/user/records/").json()["data"]["results"]
+    assert [(r["kind"], r["amount"], r["channel"], r["order_number"]) for r in records] == [
+        ("refund", f"{order.real_price:.2f}", "alipay", order.order_number),
+        ("payment", f"-{order.real_price:.2f}", "alipay", order.order_number),
+    ]
+    assert len(client.get("/user/records/", {"kind": "refund"}).json()["data"]["results"]) == 1
     listed = client.get(reverse("order-list"), {"status": 4}).json()["data"]["results"]
     assert [row["order_number"] for row in listed] == [order.order_number]
     assert client.get(reverse("order-pay-status")).json()["data"][4] == [4, "已退款"]
