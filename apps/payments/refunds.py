@@ -140,9 +140,11 @@ def reject_refund(*, refund_id: int, staff, reason: str) -> Refund:
 
 def retry_refund(*, refund_id: int, staff) -> Refund:
     """Staff retry a failed refund (4 → 1, same out_request_no: Alipay still pays it at most once)."""
-    refund = Refund.objects.filter(pk=refund_id).first()
+    refund = Refund.objects.select_related("payment").filter(pk=refund_id).first()
     if refund is None or refund.status != Refund.Status.FAILED:
         raise exceptions.RefundNotRetryable()
+    if refund.kind == Refund.Kind.AUTOMATIC and refund.payment.status != Payment.Status.REFUND_REQUIRED:
+        raise exceptions.RefundNotRetryable("该笔付款已标记为已退款，无需重试")
     open_order = refund.order_id if refund.kind == Refund.Kind.REQUESTED else None
     try:
         with transaction.atomic():
@@ -225,6 +227,8 @@ def execute_refund(*, refund_id: int) -> Refund:
     refund = Refund.objects.select_related("payment", "order").get(pk=refund_id)
     if refund.status != Refund.Status.REFUNDING:
         return refund
+    if refund.kind == Refund.Kind.REQUESTED and refund.order.order_status != Order.Status.PAID:
+        return _fail(refund_id, f"order {refund.order.order_number} is not paid (status {refund.order.order_status})")
     if refund.channel == Refund.Channel.BALANCE or refund.amount == ZERO or refund.payment is None:
         return _finish(refund_id, answer={})
     Refund.objects.filter(pk=refund_id).update(attempts=F("attempts") + 1, updated_time=timezone.now())
@@ -269,9 +273,10 @@ def _finish(refund_id: int, *, answer: dict) -> Refund:
             return refund  # a racing attempt finished it
         order = refund.order
         if refund.kind == Refund.Kind.REQUESTED:
-            if not refund_order(order_id=order.pk):
+            moved = refund_order(order_id=order.pk)
+            if not moved:  # refunded by an earlier request meanwhile: no money moves on the balance
                 logger.error("refund %s: order %s was not paid any more", refund.out_request_no, order.order_number)
-            if refund.channel == Refund.Channel.BALANCE and refund.amount > ZERO:
+            if refund.channel == Refund.Channel.BALANCE and refund.amount > ZERO and moved:
                 change_money(
                     user_id=order.user_id,
                     amount=refund.amount,

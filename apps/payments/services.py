@@ -32,7 +32,7 @@ from apps.payments.gateway import (
     parse_alipay_time,
     parse_amount,
 )
-from apps.payments.models import Payment
+from apps.payments.models import Payment, Refund
 from extension import metrics
 from extension.db import retry_on_deadlock
 
@@ -333,10 +333,16 @@ def close_trade(order_number: str) -> CloseResult | None:
 
 
 def mark_refunded(*, payment_id: int, remark: str = "") -> None:
-    """An operator refunded a REFUND_REQUIRED payment by hand; record it (once)."""
+    """An operator refunded a REFUND_REQUIRED payment by hand; record it (once). Refused while its
+    automatic refund is 退款中 or done (the money would go back twice)."""
     with transaction.atomic():
-        updated = Payment.objects.filter(pk=payment_id, status=Payment.Status.REFUND_REQUIRED).update(
-            status=Payment.Status.REFUNDED, remark=remark[:255], updated_time=timezone.now()
+        in_flight = Refund.objects.filter(
+            payment_id=payment_id, status__in=[Refund.Status.REFUNDING, Refund.Status.REFUNDED]
+        )
+        updated = (
+            Payment.objects.filter(pk=payment_id, status=Payment.Status.REFUND_REQUIRED)
+            .exclude(pk__in=in_flight.values("payment_id"))
+            .update(status=Payment.Status.REFUNDED, remark=remark[:255], updated_time=timezone.now())
         )
     if not updated:
         raise exceptions.PaymentNotRefundable()

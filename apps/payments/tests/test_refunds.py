@@ -407,3 +407,35 @@ def test_admin_buttons_and_actions_approve_reject_and_retry_through_the_service(
     third.refresh_from_db()
     assert third.status == Refund.Status.REFUNDED and alipay.money_moves == 2
     books(alipay)
+
+
+def test_a_second_request_racing_a_finished_refund_moves_no_money(staff):
+    """Simulates a request that passed the "paid" check just before an earlier refund moved the order
+    to 4: it fails instead of paying the balance a second time."""
+    from apps.payments.tests.factories import OrderFactory
+
+    user = UserFactory()
+    order = OrderFactory(user=user, pay_type=Order.PayType.BALANCE)
+    Order.objects.filter(pk=order.pk).update(order_status=Order.Status.PAID, pay_time=timezone.now())
+    order.refresh_from_db()
+    first = refunds.request_refund(user=user, order=order, reason="r")
+    refunds.approve_refund(refund_id=first.pk, staff=staff)
+    second = Refund.objects.create(order=order, kind="requested", channel="balance", amount=order.real_price,
+                                   out_request_no="RQ-late", status=Refund.Status.REFUNDING)  # fmt: skip
+    assert refunds.execute_refund(refund_id=second.pk).status == Refund.Status.FAILED
+    assert MoneyLog.objects.filter(user=user).count() == 1
+    assert User.objects.get(pk=user.pk).money == order.real_price
+
+
+def test_marking_a_payment_refunded_by_hand_is_refused_while_its_automatic_refund_runs(alipay, alipay_key):
+    from apps.payments.exceptions import PaymentNotRefundable
+    from apps.payments.services import mark_refunded
+
+    payment = late_payment(alipay_key)
+    alipay.down = True
+    with pytest.raises(GatewayUnavailable):
+        refunds.refund_required_payment(payment_id=payment.pk)
+    with pytest.raises(PaymentNotRefundable):
+        mark_refunded(payment_id=payment.pk, remark="手工")
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.REFUND_REQUIRED
