@@ -42,6 +42,11 @@ ORDERS_CANCELLED = Counter("fsapi_orders_cancelled", "Orders cancelled (by their
 ORDERS_TIMED_OUT = Counter("fsapi_orders_timed_out", "Orders timed out, by who did it", ["by"])
 NOTIFIES = Counter("fsapi_alipay_notifies", "Alipay notifies received, by outcome", ["outcome"])
 REFUNDS_REQUIRED = Counter("fsapi_payments_refund_required", "Payments recorded as needing a refund")
+REFUNDS = Counter(
+    "fsapi_refunds",
+    "Refund steps, by outcome: requested, approved, rejected, refunded, failed, unreachable (a retry follows)",
+    ["outcome"],
+)
 SWEEP_RUNS = Counter("fsapi_sweep_runs", "Runs of the sweep of overdue unpaid orders")
 ORDERS_SWEPT = Counter("fsapi_orders_swept", "Orders the sweep timed out")
 RECONCILE_QUERIES = Counter(

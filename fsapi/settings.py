@@ -210,6 +210,18 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": ORDER_SWEEP_INTERVAL},
     },
 }
+# >>> refunds (apps/payments/refunds.py) -----------------------------------------------------
+REFUND_WINDOW_DAYS = env.int("REFUND_WINDOW_DAYS", default=7)  # 申请退款 within this many days of pay_time
+REFUND_RETRY_MAX_DELAY = env.int("REFUND_RETRY_MAX_DELAY", default=1800)  # backoff cap, seconds
+# a refund left 退款中 this long (a lost task, a killed worker) is re-sent by the sweep
+REFUND_STALE_AFTER = env.int("REFUND_STALE_AFTER", default=600)
+REFUND_SWEEP_INTERVAL = env.float("REFUND_SWEEP_INTERVAL", default=300.0)
+CELERY_BEAT_SCHEDULE["sweep-refunds"] = {
+    "task": "sweep_refunds",
+    "schedule": REFUND_SWEEP_INTERVAL,
+    "options": {"expires": REFUND_SWEEP_INTERVAL},
+}
+# <<< refunds --------------------------------------------------------------------------------
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")
 )

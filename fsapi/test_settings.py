@@ -32,3 +32,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # a file, not pytest-django's in-memory database, so that a real Celery worker process
     # started by a test sees the rows the test committed
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test_db.sqlite3")}
+
+# the worker-crash test's pause after the refund's gateway call (apps/payments/refunds.py)
+REFUND_TEST_PAUSE_FILE = os.environ.get("REFUND_TEST_PAUSE_FILE", "")

@@ -12,6 +12,7 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -24,7 +25,9 @@ from apps.cart import redis_store
 from apps.coupon.services import mirror_coupon_logs
 from apps.coupon.tests.factories import CouponLogFactory
 from apps.course.tests.factories import CourseFactory
+from apps.orders.models import Order
 from apps.orders.services import create_order
+from apps.payments.tests.factories import OrderFactory
 from apps.users.tokens import token_pair
 from extension.schema import PLAIN_PATHS
 from fsapi.wsgi import application
@@ -86,6 +89,9 @@ def customer(user, settings, tmp_path, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         create_order(user=user, pay_type=0, credit=10)
     redis_store.add_lines(user.id, [course.id for course in courses[1:]])
+    # a paid order, for 申请退款 (POST/GET /order/<id>/refund/)
+    paid = OrderFactory(user=user)
+    Order.objects.filter(pk=paid.pk).update(order_status=Order.Status.PAID, pay_time=timezone.now())
     return user
 
 

@@ -4,14 +4,16 @@ from extension.models import BaseModel
 
 
 class Order(BaseModel):
-    """A customer's order. It leaves UNPAID exactly once, for PAID, CANCELLED or TIMEOUT
-    (see apps/orders/services.py, the only code that changes `order_status`)."""
+    """A customer's order. It leaves UNPAID exactly once, for PAID, CANCELLED or TIMEOUT, and a paid
+    one may end REFUNDED (1 → 4, SPEC §9.3); apps/orders/services.py is the only code that changes
+    `order_status`."""
 
     class Status(models.IntegerChoices):
         UNPAID = 0, "未支付"
         PAID = 1, "已支付"
         CANCELLED = 2, "已取消"
         TIMEOUT = 3, "已超时"
+        REFUNDED = 4, "已退款"
 
     class PayType(models.IntegerChoices):
         ALIPAY = 0, "支付宝"

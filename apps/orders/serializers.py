@@ -41,7 +41,7 @@ class StatusFilterField(serializers.CharField):
 
 
 class OrderListFilterSerializer(serializers.Serializer):
-    """`status` 0–3 filters and anything else means all (as the client sends -1); `start`/`end`
+    """`status` 0–4 filters and anything else means all (as the client sends -1); `start`/`end`
     are inclusive days in Asia/Shanghai; `order_number` matches exactly or as a prefix."""
 
     status = StatusFilterField(required=False, allow_blank=True)

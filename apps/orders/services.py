@@ -1,4 +1,4 @@
-"""Every change of an order's life: create, cancel, time out, pay, delete, recover.
+"""Every change of an order's life: create, cancel, time out, pay, refund, delete, recover.
 
 Leaving UNPAID happens in exactly one place, `_leave_unpaid`: it locks the users' rows and then
 the orders' rows (always in that order, each by primary key, so concurrent transitions cannot
@@ -33,7 +33,14 @@ from apps.orders.models import Order, OrderDetail
 from apps.orders.numbers import format_order_number
 from apps.users.models import MoneyLog, User
 from apps.users.selectors import max_usable_credit, owned_course_ids
-from apps.users.services import change_money, give_back_credit, grant_courses, spend_credit
+from apps.users.services import (
+    change_money,
+    give_back_credit,
+    give_credit,
+    grant_courses,
+    revoke_courses,
+    spend_credit,
+)
 from extension import metrics
 from extension.db import retry_on_deadlock
 from extension.money import ZERO, to_money
@@ -358,7 +365,9 @@ def pay_order(*, order_id: int, trade_no: str, paid_at: datetime | None = None) 
         _lock_users([user_id])
         order = Order.objects.select_for_update().get(pk=order_id)
         if order.order_status != Order.Status.UNPAID:
-            return PayResult.ALREADY_PAID if order.order_status == Order.Status.PAID else PayResult.CLOSED
+            # a refunded order was paid (by its first trade): a replay of that trade is ALREADY_PAID
+            paid_once = order.order_status in (Order.Status.PAID, Order.Status.REFUNDED)
+            return PayResult.ALREADY_PAID if paid_once else PayResult.CLOSED
         Order.objects.filter(pk=order_id, order_status=Order.Status.UNPAID).update(
             order_status=Order.Status.PAID, pay_time=paid_at, trade_no=trade_no, updated_time=timezone.now()
         )
@@ -367,6 +376,33 @@ def pay_order(*, order_id: int, trade_no: str, paid_at: datetime | None = None) 
         metrics.after_commit(metrics.ORDERS_PAID)
     logger.info("order %s paid (trade %s)", order.order_number, trade_no)
     return PayResult.PAID
+
+
+# --- refund (1 → 4) -------------------------------------------------------------------------
+
+
+def refund_order(*, order_id: int) -> bool:
+    """1 → 4 exactly once, for a refund whose money has gone back (apps/payments/refunds.py calls
+    it inside the transaction that records the refund): the bought courses taken back and the
+    credit the order used given back, with a ledger line. The coupon is not given back (SPEC §9.3).
+    Answers False, changing nothing, when the order is not paid (refunded already, by a racing
+    call). Locks the user, then the order, as every transition does; must run in a transaction."""
+    user_id = Order.objects.filter(pk=order_id).values_list("user_id", flat=True).first()
+    if user_id is None:
+        raise OrderNotFound()
+    _lock_users([user_id])
+    order = Order.objects.select_for_update().only("id", "credit", "order_number", "order_status").get(pk=order_id)
+    if order.order_status != Order.Status.PAID:
+        return False
+    updated = Order.objects.filter(pk=order_id, order_status=Order.Status.PAID).update(
+        order_status=Order.Status.REFUNDED, updated_time=timezone.now()
+    )
+    if updated != 1:  # cannot happen under the lock; never give back what did not move
+        return False
+    revoke_courses(user_id=user_id, course_ids=order.order_courses.values_list("course_id", flat=True))
+    give_credit(user_id=user_id, amount=order.credit, remark=f"订单 {order.order_number} 已退款，退还积分")
+    logger.info("order %s refunded", order.order_number)
+    return True
 
 
 # --- after the end: delete, recover ---------------------------------------------------------

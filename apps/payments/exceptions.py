@@ -1,4 +1,4 @@
-from extension.exceptions import Conflict, ServiceError, ServiceUnavailable
+from extension.exceptions import Conflict, NotFound, ServiceError, ServiceUnavailable
 
 
 class NotifyRefused(ServiceError):
@@ -73,6 +73,49 @@ class PaymentNotConfigured(ServiceUnavailable):
 class PaymentNotRefundable(Conflict):
     default_detail = "只有待退款的支付记录可以标记为已退款"
     default_code = "payment_not_refundable"
+
+
+# --- refunds (SPEC §9.3) ---------------------------------------------------------------------
+
+
+class OrderNotRefundable(Conflict):
+    default_detail = "只有已支付的订单可以申请退款"
+    default_code = "order_not_refundable"
+
+
+class RefundWindowPassed(ServiceError):
+    default_detail = "已超过可申请退款的期限"
+    default_code = "refund_window_passed"
+
+
+class RefundReasonRequired(ServiceError):
+    default_detail = "请填写退款原因"
+    default_code = "refund_reason_required"
+
+
+class RefundAlreadyOpen(Conflict):
+    default_detail = "该订单已有处理中的退款申请"
+    default_code = "refund_already_open"
+
+
+class RefundNotFound(NotFound):
+    default_detail = "该订单没有退款申请"
+    default_code = "refund_not_found"
+
+
+class RefundNotPending(Conflict):
+    default_detail = "只有待审核的退款申请可以审核"
+    default_code = "refund_not_pending"
+
+
+class RefundNotRetryable(Conflict):
+    default_detail = "只有退款失败的记录可以重试"
+    default_code = "refund_not_retryable"
+
+
+class RejectReasonRequired(ServiceError):
+    default_detail = "请填写拒绝原因"
+    default_code = "reject_reason_required"
 
 
 class RechargeTradeMismatch(NotifyRefused):

@@ -1,8 +1,8 @@
 """The one place that talks to Alipay: python-alipay-sdk (RSA2) built from settings, or the local
 sandbox standing in for it when no app id is configured (see apps/payments/sandbox.py).
 
-Views and services call `get_gateway()` and use four things: the page-pay URL, `verify` for notify
-and return parameters, trade query and trade close. Network calls go through `requests` with a
+Views and services call `get_gateway()` and use these: the page-pay URL, `verify` for notify
+and return parameters, trade query, trade close, refund and refund query. Network calls go through `requests` with a
 timeout (so tests replace Alipay with `responses`); every failure surfaces as a `GatewayError`.
 """
 
@@ -47,6 +47,10 @@ class GatewayRefused(GatewayError):
     """Alipay answered, and the answer is no (or could not be trusted): retrying will not help."""
 
 
+# Alipay's refund errors that mean "try again with the same out_request_no"
+REFUND_RETRYABLE = frozenset({"ACQ.SYSTEM_ERROR", "ACQ.REFUND_FEE_ERROR_RETRY"})
+
+
 class CloseResult(enum.Enum):
     CLOSED = "closed"
     NOT_FOUND = "not_found"  # Alipay never saw the trade (the buyer never opened the cashier)
@@ -66,6 +70,20 @@ class Trade:
     @property
     def is_paid(self) -> bool:
         return self.status in SUCCESS_STATUSES
+
+
+@dataclass(frozen=True)
+class RefundAnswer:
+    """What alipay.trade.refund (or the refund query) said about one out_request_no.
+
+    `refunded` is True once Alipay holds the refund as done (a repeat of the same out_request_no
+    answers the same, with fund_change "N": it never refunds twice); False when the refund query
+    does not know the request (never made, so making it is safe)."""
+
+    out_request_no: str
+    refunded: bool
+    amount: Decimal | None = None
+    raw: dict = field(default_factory=dict)
 
 
 def format_amount(amount: Decimal) -> str:
@@ -221,6 +239,39 @@ class AlipayGateway:
         if answer.get("sub_code") == TRADE_NOT_EXIST:
             return CloseResult.NOT_FOUND
         raise self._refusal("trade close", answer)
+
+    def refund(self, *, out_trade_no: str, trade_no: str, out_request_no: str, amount: Decimal, reason: str = ""):
+        """alipay.trade.refund of `amount` of a trade. Idempotent by `out_request_no`: calling it again
+        after a lost answer (timeout, a killed worker) refunds nothing more and answers the same.
+        GatewayUnavailable (retry with the same out_request_no) or GatewayRefused (give up)."""
+        answer = self.client.api_alipay_trade_refund(
+            refund_amount=format_amount(amount),
+            out_trade_no=out_trade_no or None,
+            trade_no=trade_no or None,
+            out_request_no=out_request_no,
+            refund_reason=reason[:256] or "退款",
+        )
+        return self.refund_answer(out_request_no, answer)
+
+    def refund_query(self, *, out_trade_no: str, trade_no: str, out_request_no: str) -> RefundAnswer:
+        """alipay.trade.fastpay.refund.query: whether the refund `out_request_no` was made."""
+        answer = self.client.api_alipay_trade_fastpay_refund_query(
+            out_request_no, trade_no=trade_no or None, out_trade_no=out_trade_no or None
+        )
+        if answer.get("code") == "10000":
+            status = answer.get("refund_status", "REFUND_SUCCESS")  # absent in older answers: a success
+            done = bool(answer.get("refund_amount")) and status == "REFUND_SUCCESS"
+            return RefundAnswer(out_request_no, done, parse_amount(answer.get("refund_amount")), answer)
+        raise self._refusal("refund query", answer)
+
+    @classmethod
+    def refund_answer(cls, out_request_no: str, answer: dict) -> RefundAnswer:
+        """Alipay's answer to alipay.trade.refund as a RefundAnswer (code 10000), or the error."""
+        if answer.get("code") == "10000":
+            return RefundAnswer(out_request_no, True, parse_amount(answer.get("refund_fee")), answer)
+        if answer.get("sub_code") in REFUND_RETRYABLE:
+            raise GatewayUnavailable(f"refund: {answer.get('sub_code')} {answer.get('sub_msg', '')}")
+        raise cls._refusal("refund", answer)
 
     @staticmethod
     def _refusal(call: str, answer: dict) -> GatewayError:

@@ -11,6 +11,10 @@ stands in for Alipay so that order → pay → paid works on one machine.
   hands it in-process to `services.handle_notify` — the service behind POST /payments/alipay/notify/,
   with the same verification — then redirects to ALIPAY_RETURN_URL with signed return parameters.
 - Trade query answers from the local Payment records; trade close marks the trade closed in Redis.
+- Refund (alipay.trade.refund) and refund query answer as Alipay does, remembering each refund in
+  Redis by its out_request_no: a repeat answers the same (fund_change "N") and refunds nothing more;
+  a trade is never refunded past what it paid. `set_unreachable(True)` makes every refund and query
+  call fail as an unreachable Alipay would (for tests and the e2e "Alipay down" case).
   While Redis is down the sandbox cannot tell a closed trade from an open one, so it answers as
   an unreachable Alipay would (GatewayUnavailable): the poll still answers from the database,
   the cashier shows a 503 page, a close is retried.
@@ -53,6 +57,10 @@ SANDBOX_SELLER_ID = "2088000000000000"
 SANDBOX_BUYER_ID = "2088000000000001"
 CLOSED_KEY = "payments:sandbox:closed:{}"
 CLOSED_TTL = 7 * 24 * 3600
+REFUND_KEY = "payments:sandbox:refund:{}"  # out_request_no → the answer Alipay gave
+REFUNDED_CENTS_KEY = "payments:sandbox:refunded-cents:{}"  # trade_no → refunded so far, in cents
+UNREACHABLE_KEY = "payments:sandbox:unreachable"
+REFUND_TTL = 400 * 24 * 3600
 REDIS_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
 
@@ -166,7 +174,100 @@ class SandboxGateway(AlipayGateway):
             raise GatewayUnavailable(f"sandbox trade store (Redis) unreachable: {exc}") from exc
         return CloseResult.CLOSED
 
+    def refund(self, *, out_trade_no: str, trade_no: str, out_request_no: str, amount: Decimal, reason: str = ""):
+        """alipay.trade.refund, answered as Alipay would (see the module docstring)."""
+        self._reachable()
+        return self.refund_answer(out_request_no, self._refund(out_trade_no, trade_no, out_request_no, amount))
+
+    def refund_query(self, *, out_trade_no: str, trade_no: str, out_request_no: str):
+        """alipay.trade.fastpay.refund.query: the remembered refund, or Alipay's empty success."""
+        from apps.payments.gateway import RefundAnswer
+
+        self._reachable()
+        try:
+            done = cache.get(REFUND_KEY.format(out_request_no))
+        except REDIS_DOWN as exc:
+            raise GatewayUnavailable(f"sandbox trade store (Redis) unreachable: {exc}") from exc
+        if done is None:
+            return RefundAnswer(out_request_no, False, None, {"code": "10000", "msg": "Success"})
+        answer = {
+            "code": "10000",
+            "msg": "Success",
+            "trade_no": done["trade_no"],
+            "out_trade_no": done["out_trade_no"],
+            "out_request_no": out_request_no,
+            "total_amount": done["total_amount"],
+            "refund_amount": done["refund_fee"],
+            "refund_status": "REFUND_SUCCESS",
+            "gmt_refund_pay": done["gmt_refund_pay"],
+        }
+        return RefundAnswer(out_request_no, True, parse_amount(done["refund_fee"]), answer)
+
+    @staticmethod
+    def set_unreachable(unreachable: bool) -> None:
+        """Switch the sandbox's refund calls off (as if Alipay were unreachable) or on again."""
+        if unreachable:
+            cache.set(UNREACHABLE_KEY, 1, timeout=None)
+        else:
+            cache.delete(UNREACHABLE_KEY)
+
+    @staticmethod
+    def refunds_of(trade_no: str) -> Decimal:
+        """What the sandbox has refunded of a trade in all (tests count the money that left)."""
+        return Decimal(int(cache.get(REFUNDED_CENTS_KEY.format(trade_no)) or 0)) / 100
+
     # --- Alipay's side ---------------------------------------------------------------------
+
+    def _reachable(self) -> None:
+        try:
+            down = cache.get(UNREACHABLE_KEY)
+        except REDIS_DOWN as exc:
+            raise GatewayUnavailable(f"sandbox trade store (Redis) unreachable: {exc}") from exc
+        if down:
+            raise GatewayUnavailable("Alipay unreachable (sandbox switched off)")
+
+    def _refund(self, out_trade_no: str, trade_no: str, out_request_no: str, amount: Decimal) -> dict:
+        from apps.payments.models import Payment
+
+        key = REFUND_KEY.format(out_request_no)
+        try:
+            done = cache.get(key)
+            if done is not None:  # Alipay: the same out_request_no again → the same refund, no money moves
+                return {**done, "fund_change": "N"}
+            payments = Payment.objects.filter(trade_no=trade_no) if trade_no else Payment.objects.none()
+            if not trade_no:
+                payments = Payment.objects.filter(out_trade_no=out_trade_no).order_by("id")[:1]
+            payment = payments.first()
+            if payment is None:
+                return {"code": "40004", "msg": "Business Failed", "sub_code": "ACQ.TRADE_NOT_EXIST",
+                        "sub_msg": "交易不存在"}  # fmt: skip
+            cents = int(Decimal(amount) * 100)
+            counter = REFUNDED_CENTS_KEY.format(payment.trade_no)
+            cache.add(counter, 0, timeout=REFUND_TTL)
+            if cache.incr(counter, cents) > int(payment.amount * 100):
+                cache.decr(counter, cents)
+                return {"code": "40004", "msg": "Business Failed", "sub_code": "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL",
+                        "sub_msg": "退款金额超限"}  # fmt: skip
+            answer = {
+                "code": "10000",
+                "msg": "Success",
+                "trade_no": payment.trade_no,
+                "out_trade_no": payment.out_trade_no,
+                "buyer_logon_id": "159****0000",
+                "fund_change": "Y",
+                "refund_fee": f"{Decimal(amount):.2f}",
+                "total_amount": f"{payment.amount:.2f}",
+                "gmt_refund_pay": format_alipay_time(timezone.now()),
+                "sandbox": True,
+            }
+            if not cache.add(key, answer, timeout=REFUND_TTL):  # a concurrent repeat won: give its money back
+                cache.decr(counter, cents)
+                return {**cache.get(key), "fund_change": "N"}
+            return answer
+        except REDIS_DOWN as exc:
+            raise GatewayUnavailable(f"sandbox trade store (Redis) unreachable: {exc}") from exc
+
+    # --- Alipay's side: the cashier --------------------------------------------------------
 
     def is_closed(self, out_trade_no: str) -> bool:
         """Whether the trade was closed; GatewayUnavailable when Redis, which remembers it, is down."""

@@ -56,6 +56,29 @@ class AlipayNotifySerializer(serializers.Serializer):
     sign = serializers.CharField()
 
 
+class RefundRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=255, help_text="退款原因")
+
+
+class RefundCreatedSerializer(serializers.Serializer):
+    refund_id = serializers.IntegerField()
+    status = serializers.IntegerField(help_text="0 待审核 1 退款中 2 已退款 3 已拒绝 4 退款失败")
+
+
+class RefundStateSerializer(serializers.Serializer):
+    """The state of the order's latest refund request (GET /order/<id>/refund/)."""
+
+    refund_id = serializers.IntegerField(source="id")
+    status = serializers.IntegerField(help_text="0 待审核 1 退款中 2 已退款 3 已拒绝 4 退款失败")
+    get_status_display = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=10, decimal_places=2)
+    channel = serializers.CharField(help_text="alipay 或 balance")
+    reason = serializers.CharField()
+    reject_reason = serializers.CharField()
+    created_time = serializers.DateTimeField()
+    refunded_time = serializers.DateTimeField(allow_null=True)
+
+
 class PlainAmountField(serializers.DecimalField):
     """A yuan amount written as plain ASCII digits with at most two decimals ("100", "99.5",
     "50000.00") or a JSON number: no exponents, full-width digits or signs."""

@@ -32,7 +32,7 @@ from apps.payments.gateway import (
     parse_alipay_time,
     parse_amount,
 )
-from apps.payments.models import PayLink, Payment, Recharge
+from apps.payments.models import PayLink, Payment, Recharge, Refund
 from extension import metrics
 from extension.db import retry_on_deadlock
 
@@ -46,6 +46,7 @@ STATUS_MESSAGES = {
     Order.Status.PAID: "支付成功",
     Order.Status.CANCELLED: "订单已取消",
     Order.Status.TIMEOUT: "订单已超时",
+    Order.Status.REFUNDED: "订单已退款",
 }
 
 
@@ -216,6 +217,7 @@ def settle_trade(*, order: Order, trade_no: str, amount: Decimal, paid_at, raw: 
         )
     if created and payment.status == Payment.Status.REFUND_REQUIRED:
         metrics.after_commit(metrics.REFUNDS_REQUIRED)
+        _enqueue_automatic_refund(payment.pk)
         logger.warning(
             "REFUND REQUIRED: Alipay trade %s paid %s for order %s, which was %s — recorded as payment %s",
             trade_no,
@@ -225,6 +227,21 @@ def settle_trade(*, order: Order, trade_no: str, amount: Decimal, paid_at, raw: 
             payment.pk,
         )
     return result
+
+
+def _enqueue_automatic_refund(payment_id: int) -> None:
+    """Give the late or second payment back (apps/payments/refunds.py) once this is recorded; the
+    broker being down is fine: the refund sweep finds the payment."""
+
+    def enqueue():
+        from apps.payments.tasks import refund_payment_task
+
+        try:
+            refund_payment_task.delay(payment_id)
+        except Exception:
+            logger.warning("could not enqueue the refund of payment %s; the sweep will", payment_id, exc_info=True)
+
+    transaction.on_commit(enqueue)
 
 
 def _refuse_trade_of_another_order(*, order: Order, trade_no: str, existing: Payment | None = None) -> None:
@@ -364,10 +381,16 @@ def close_trade(order_number: str) -> CloseResult | None:
 
 
 def mark_refunded(*, payment_id: int, remark: str = "") -> None:
-    """An operator refunded a REFUND_REQUIRED payment by hand; record it (once)."""
+    """An operator refunded a REFUND_REQUIRED payment by hand; record it (once). Refused while its
+    automatic refund is 退款中 or done (the money would go back twice)."""
     with transaction.atomic():
-        updated = Payment.objects.filter(pk=payment_id, status=Payment.Status.REFUND_REQUIRED).update(
-            status=Payment.Status.REFUNDED, remark=remark[:255], updated_time=timezone.now()
+        in_flight = Refund.objects.filter(
+            payment_id=payment_id, status__in=[Refund.Status.REFUNDING, Refund.Status.REFUNDED]
+        )
+        updated = (
+            Payment.objects.filter(pk=payment_id, status=Payment.Status.REFUND_REQUIRED)
+            .exclude(pk__in=in_flight.values("payment_id"))
+            .update(status=Payment.Status.REFUNDED, remark=remark[:255], updated_time=timezone.now())
         )
     if not updated:
         raise exceptions.PaymentNotRefundable()

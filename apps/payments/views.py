@@ -14,13 +14,14 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
+from rest_framework import status
 from rest_framework.exceptions import ParseError, UnsupportedMediaType
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.views import APIView
 
 from apps.orders.selectors import get_user_order
-from apps.payments import recharges, services
+from apps.payments import recharges, refunds, services
 from apps.payments.exceptions import NotifyRefused
 from apps.payments.gateway import GatewayUnavailable, get_gateway, sandbox_enabled
 from apps.payments.models import Recharge
@@ -33,6 +34,9 @@ from apps.payments.serializers import (
     RechargeCreateSerializer,
     RechargeLinkSerializer,
     RechargeResultSerializer,
+    RefundCreatedSerializer,
+    RefundRequestSerializer,
+    RefundStateSerializer,
 )
 from extension import metrics
 from extension.response import APIResponse
@@ -193,3 +197,27 @@ class SandboxCashierView(View):
         """Redis (where the sandbox remembers closed trades) is down: nothing is paid, try later."""
         logger.warning("sandbox cashier unavailable: Redis is unreachable")
         return render(request, self.template_name, {"error": SANDBOX_UNAVAILABLE}, status=503)
+
+
+class OrderRefundView(APIView):
+    """POST /order/<id>/refund/ asks for a refund of the caller's paid order; GET answers its state."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="申请退款（已支付订单，支付后若干天内）",
+        request=RefundRequestSerializer,
+        responses={201: RefundCreatedSerializer},
+    )
+    def post(self, request, pk):
+        order = get_user_order(user=request.user, order_id=pk)  # someone else's: 404 before anything
+        params = RefundRequestSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        refund = refunds.request_refund(user=request.user, order=order, reason=params.validated_data["reason"])
+        data = {"refund_id": refund.pk, "status": refund.status}
+        return APIResponse(data, "退款申请已提交，请等待审核", status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="查询订单的退款申请状态", responses={200: RefundStateSerializer})
+    def get(self, request, pk):
+        order = get_user_order(user=request.user, order_id=pk)
+        return APIResponse(RefundStateSerializer(refunds.latest_refund(order=order)).data)

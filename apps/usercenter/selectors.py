@@ -3,6 +3,7 @@
 from django.db import connection
 
 from apps.orders.selectors import payment_records
+from apps.payments.selectors import refund_records
 from apps.users.selectors import MONEY_RECORD_KINDS, money_records
 
 RECORD_KINDS = ("payment", *MONEY_RECORD_KINDS.values())
@@ -15,6 +16,8 @@ def consumption_records(*, user_id: int, kind: str | None = None) -> "Timeline":
         sources.append(payment_records(user_id=user_id))
     if kind is None or kind in MONEY_RECORD_KINDS.values():
         sources.append(money_records(user_id=user_id, kinds=None if kind is None else {kind}))
+    if kind in (None, "refund"):
+        sources.append(refund_records(user_id=user_id))
     return Timeline([source.order_by() for source in sources])  # a UNION's parts may not sort themselves
 
 

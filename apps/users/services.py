@@ -145,6 +145,13 @@ def grant_courses(*, user_id: int, course_ids) -> None:
     )
 
 
+def revoke_courses(*, user_id: int, course_ids) -> int:
+    """Take the courses back (a refunded order): they leave 我的课程 and can be bought again.
+    Answers how many the user owned; not owning one is not an error (nothing to take back)."""
+    deleted, _ = UserCourse.objects.filter(user_id=user_id, course_id__in=list(course_ids)).delete()
+    return deleted
+
+
 def register_user(*, mobile: str, password: str) -> User:
     """Create a customer account whose username is its mobile number.
 

@@ -29,7 +29,7 @@ def make_orders(user, count, **fields):
 
 
 def test_pay_status_choices(api_client):
-    expected = [[0, "未支付"], [1, "已支付"], [2, "已取消"], [3, "已超时"]]
+    expected = [[0, "未支付"], [1, "已支付"], [2, "已取消"], [3, "已超时"], [4, "已退款"]]
     for path in ("/order/pay/status/", "/order/pay/choices/"):
         response = api_client.get(path)
         assert response.status_code == 200 and response.json()["data"] == expected
@@ -72,7 +72,7 @@ def test_status_filters(auth_client, user, status, expected):
     assert [o["order_status"] for o in data["results"]] == expected
 
 
-@pytest.mark.parametrize("status", ["-1", "", "abc", "4", "1.0", "99999999999999999999999"])
+@pytest.mark.parametrize("status", ["-1", "", "abc", "5", "1.0", "99999999999999999999999"])
 def test_other_status_values_mean_all_never_a_500(auth_client, user, status):
     for value in range(4):
         OrderFactory(user=user, order_status=value)

@@ -3,7 +3,9 @@ code under test), and Alipay's HTTP gateway answered by `responses` — nothing 
 
 import base64
 import json
+import threading
 from datetime import datetime
+from decimal import Decimal
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -95,7 +97,10 @@ class FakeAlipayGateway:
     """Answers alipay.trade.query / alipay.trade.close like Alipay, signed with the Alipay test key.
 
     `trades` maps out_trade_no to a query answer body; unknown ones are ACQ.TRADE_NOT_EXIST.
-    `down` makes every call a connection error; `calls` lists the (method, biz_content) seen."""
+    `down` makes every call a connection error; `calls` lists the (method, biz_content) seen.
+    alipay.trade.refund and alipay.trade.fastpay.refund.query answer as Alipay does: `refunds` maps
+    out_request_no to the refund made (a repeat moves no money, fund_change "N"), `money_moves`
+    counts refunds that paid money out; `refund_refusal` (a sub_code) makes refunds fail."""
 
     def __init__(self, alipay_key: KeyPair, app_key: KeyPair, mock: responses.RequestsMock):
         self.alipay_key = alipay_key
@@ -103,6 +108,10 @@ class FakeAlipayGateway:
         self.trades = {}
         self.down = False
         self.calls = []
+        self.refunds = {}
+        self.money_moves = 0
+        self.refund_refusal = ""
+        self._lock = threading.Lock()
         mock.add_callback(responses.GET, GATEWAY_URL, callback=self._answer)
 
     def paid(self, order, trade_no="2026112622001400000000000042", amount=None):
@@ -124,6 +133,9 @@ class FakeAlipayGateway:
             raise requests.exceptions.ConnectionError("Alipay is down")
         assert request_signature_ok(params, self.app_key), "our request must be signed with the app key"
         method = params["method"]
+        if method in ("alipay.trade.refund", "alipay.trade.fastpay.refund.query"):
+            body = self._refund(method, biz)
+            return 200, {"Content-Type": "application/json;charset=utf-8"}, self.signed(method, body)
         body = self.trades.get(biz.get("out_trade_no"))
         if body is None:
             body = {
@@ -135,6 +147,35 @@ class FakeAlipayGateway:
         elif method == "alipay.trade.close":
             body = {"code": "10000", "msg": "Success", "out_trade_no": biz["out_trade_no"]}
         return 200, {"Content-Type": "application/json;charset=utf-8"}, self.signed(method, body)
+
+    def _refund(self, method: str, biz: dict) -> dict:
+        number = biz["out_request_no"]
+        with self._lock:
+            done = self.refunds.get(number)
+            if method == "alipay.trade.fastpay.refund.query":
+                if done is None:
+                    return {"code": "10000", "msg": "Success"}
+                return {"code": "10000", "msg": "Success", "out_request_no": number, "refund_status": "REFUND_SUCCESS",
+                        "refund_amount": done["refund_fee"], "trade_no": done["trade_no"]}  # fmt: skip
+            if done is not None:
+                return {**done, "fund_change": "N"}
+            if self.refund_refusal:
+                return {"code": "40004", "msg": "Business Failed", "sub_code": self.refund_refusal, "sub_msg": "拒绝"}
+            done = {
+                "code": "10000",
+                "msg": "Success",
+                "trade_no": biz.get("trade_no", ""),
+                "out_trade_no": biz.get("out_trade_no", ""),
+                "fund_change": "Y",
+                "refund_fee": biz["refund_amount"],
+                "gmt_refund_pay": "2026-11-27 10:00:00",
+            }
+            self.refunds[number] = done
+            self.money_moves += 1
+            return done
+
+    def refunded_total(self) -> Decimal:
+        return sum((Decimal(r["refund_fee"]) for r in self.refunds.values()), Decimal("0.00"))
 
     def signed(self, method: str, body: dict) -> str:
         content = json.dumps(body, ensure_ascii=False, separators=(",", ":"))

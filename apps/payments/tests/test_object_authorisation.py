@@ -30,6 +30,8 @@ def order_calls(order) -> list[tuple[str, str]]:
         ("put", f"/order/{order.id}/"),
         ("delete", f"/order/{order.id}/"),
         ("post", f"/order/{order.id}/recover/"),
+        ("post", f"/order/{order.id}/refund/"),
+        ("get", f"/order/{order.id}/refund/"),
         ("get", f"/payments/alipay/{order.order_number}/"),
         ("get", f"/payments/alipay/query/{order.order_number}/"),
     ]
@@ -94,7 +96,7 @@ def test_lists_and_filters_never_show_another_customers_orders(victim):
 
 def test_the_owner_still_reaches_every_endpoint(victim, alipay, django_capture_on_commit_callbacks):
     """The 404s above come from ownership, not from broken routes."""
-    owner, (unpaid, paid, cancelled, timed_out) = victim
+    owner, (unpaid, paid, cancelled, timed_out, refunded) = victim
     client = client_for(owner)
     assert client.get(f"/payments/alipay/{unpaid.order_number}/").status_code == 200
     assert client.get(f"/payments/alipay/query/{unpaid.order_number}/").status_code == 200
@@ -103,7 +105,8 @@ def test_the_owner_still_reaches_every_endpoint(victim, alipay, django_capture_o
     with django_capture_on_commit_callbacks(execute=True):
         assert client.put(f"/order/{unpaid.id}/").status_code == 200
     listed = {row["id"] for row in client.get("/order/list/?size=50").json()["data"]["results"]}
-    assert listed == {unpaid.id, paid.id, cancelled.id}
+    assert listed == {unpaid.id, paid.id, cancelled.id, refunded.id}
+    assert client.get(f"/order/{paid.id}/refund/").json()["message"] == "该订单没有退款申请"
 
 
 def test_user_center_lists_never_show_another_customers_records(victim):

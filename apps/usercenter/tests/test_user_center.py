@@ -285,7 +285,7 @@ def fill_every_list(user, n: int) -> None:
 # the token's user, then: count + page (+ one query per kind of relation the page shows)
 QUERIES = {
     "/user/course/": 4,  # + the paid orders of the page's courses
-    "/user/records/": 4,  # a count per source, one UNION ALL of payments and balance lines
+    "/user/records/": 5,  # a count per source, one UNION ALL of payments, balance lines and Alipay refunds
     "/user/credit/": 3,
     "/user/balance/": 3,
     "/coupon/mine/": 6,  # + the three kinds of scope links
