@@ -19,3 +19,5 @@ export const getMyCourses = (params, options = {}) => http.get("/user/course/", 
 export const getCredit = (params, options = {}) => http.get("/user/credit/", { params, ...options });
 export const getBalance = (params, options = {}) => http.get("/user/balance/", { params, ...options });
 export const getRecords = (params, options = {}) => http.get("/user/records/", { params, ...options });
+/** 余额充值 `{amount}` (1.00–50000.00) → `{recharge_number, link}`: the Alipay (or sandbox) cashier. */
+export const recharge = (amount) => http.post("/user/balance/recharge/", { amount });
