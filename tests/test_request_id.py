@@ -89,17 +89,18 @@ def test_the_task_a_request_queued_logs_with_the_requests_id_in_a_real_worker(us
 
     with celery_worker(ORDER_TIMEOUT=1, ORDER_SWEEP_INTERVAL=3600, LOG_FORMAT="json") as worker:
 
-        def timeout_line():
-            for raw in worker.log_path.read_text().splitlines():
-                line = json.loads(raw) if raw.startswith("{") else {}
-                if line.get("logger") == "fsapi.orders" and "timed out" in line.get("message", ""):
-                    return line
-            return None
+        def json_lines(matching):
+            lines = [json.loads(raw) for raw in worker.log_path.read_text().splitlines() if raw.startswith("{")]
+            return [line for line in lines if matching(line)]
 
-        wait_for(lambda: timeout_line() is not None, timeout=45, what="the worker to time the order out")
-        assert timeout_line()["request_id"] == RID
+        def timed_out(line):
+            return line.get("logger") == "fsapi.orders" and "timed out" in line.get("message", "")
+
+        def succeeded(line):  # Celery's own line, written a moment after the task's
+            return "succeeded" in line.get("message", "")
+
+        wait_for(lambda: json_lines(timed_out) and json_lines(succeeded), timeout=45, what="the order timed out")
+        assert json_lines(timed_out)[0]["request_id"] == RID
         # Celery's own lines (task received / succeeded) are JSON with the id too
-        celery_lines = [json.loads(raw) for raw in worker.log_path.read_text().splitlines() if raw.startswith("{")]
-        succeeded = [line for line in celery_lines if "succeeded" in line["message"]]
-        assert succeeded and succeeded[0]["request_id"] == RID
+        assert json_lines(succeeded)[0]["request_id"] == RID
     assert Order.objects.get(pk=order_id).order_status == Order.Status.TIMEOUT
