@@ -51,13 +51,18 @@ def celery_worker(*, beat: bool = False, **env_overrides):
         print(Path(log.name).read_text()[-5000:])
         raise
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, timeout=20)
         os.unlink(log.name)
+
+
+def stop_process(process: subprocess.Popen, *, timeout: float) -> None:
+    """SIGTERM, then SIGKILL if it has not ended within `timeout` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def wait_for(condition, *, timeout: float, what: str, log=None, interval: float = 0.2):

@@ -11,7 +11,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.celery_worker import ROOT, database_url, wait_for
+from tests.celery_worker import ROOT, database_url, stop_process, wait_for
 
 
 def image_command() -> list[str]:
@@ -67,10 +67,5 @@ def gunicorn_server(*, cmd_args: str = ""):
         print(Path(log.name).read_text()[-5000:])
         raise
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, timeout=30)
         os.unlink(log.name)
