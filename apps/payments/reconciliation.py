@@ -35,7 +35,7 @@ logger = logging.getLogger("fsapi.payments")
 def pay_before_timeout(orders) -> int:
     """Ask Alipay about the Alipay orders among `orders` whose pay link went out; pay those it
     reports paid (amount and trade checked as for a notify). Answers how many were paid."""
-    from apps.payments.services import gateway, settle_trade
+    from apps.payments.services import gateway, settle_queried_trade
 
     alipay_orders = {o.order_number: o for o in orders if o.pay_type == Order.PayType.ALIPAY and o.real_price > 0}
     if not alipay_orders:
@@ -64,22 +64,8 @@ def pay_before_timeout(orders) -> int:
         if not trade.is_paid:
             metrics.RECONCILE_QUERIES.labels("unpaid").inc()
             continue
-        if trade.total_amount != order.real_price or not trade.trade_no:
-            logger.error(
-                "before time-out: %s paid %s at Alipay, order wants %s", number, trade.total_amount, order.real_price
-            )
+        if not settle_queried_trade(order=order, trade=trade):
             metrics.RECONCILE_QUERIES.labels("failed").inc()
-            continue
-        try:
-            settle_trade(
-                order=order,
-                trade_no=trade.trade_no,
-                amount=trade.total_amount,
-                paid_at=trade.paid_at,
-                raw=trade.raw,
-                source=Payment.Source.QUERY,
-            )
-        except exceptions.TradeOfAnotherOrder:
             continue
         metrics.RECONCILE_QUERIES.labels("paid").inc()
         logger.warning("order %s was paid at Alipay but not notified: paid instead of timed out", number)
@@ -142,7 +128,7 @@ def reconcile_day(day: date | None = None, *, record_unchecked: bool = True) -> 
     """Compare `day` (Asia/Shanghai; default yesterday) with Alipay. Safe to run again: each
     mismatch is recorded once per day, and settling is exactly-once. Trades Alipay could not be
     asked about are recorded as UNCHECKED only when `record_unchecked` (the task's last try)."""
-    from apps.payments.services import gateway, settle_trade
+    from apps.payments.services import gateway, settle_queried_trade
 
     day = day or (timezone.localdate() - timedelta(days=1))
     start, end = _day_bounds(day)
@@ -254,18 +240,8 @@ def reconcile_day(day: date | None = None, *, record_unchecked: bool = True) -> 
         if trade is None or not trade.is_paid:
             continue
         order = Order.objects.filter(order_number=number).first()
-        if order is not None and trade.trade_no and trade.total_amount == order.real_price:
-            try:
-                settle_trade(
-                    order=order,
-                    trade_no=trade.trade_no,
-                    amount=trade.total_amount,
-                    paid_at=trade.paid_at,
-                    raw=trade.raw,
-                    source=Payment.Source.QUERY,
-                )
-            except exceptions.TradeOfAnotherOrder:
-                pass
+        if order is not None:
+            settle_queried_trade(order=order, trade=trade)
         _record(
             report,
             Mismatch.Kind.PAID_NOT_RECORDED,

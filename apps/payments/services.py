@@ -195,6 +195,29 @@ def _handle_recharge_notify(params: dict) -> str:
     )
 
 
+def settle_queried_trade(*, order: Order, trade) -> bool:
+    """Pay `order` from a trade query's answer (the poll, the check before a time-out, the daily
+    reconciliation), only when Alipay reports the order's own amount and a trade number; False when
+    it does not or when that trade is recorded for another order (nothing changed)."""
+    if trade.total_amount != order.real_price or not trade.trade_no:
+        logger.error(
+            "trade query for %s: paid %s, order wants %s", order.order_number, trade.total_amount, order.real_price
+        )
+        return False
+    try:
+        settle_trade(
+            order=order,
+            trade_no=trade.trade_no,
+            amount=trade.total_amount,
+            paid_at=trade.paid_at,
+            raw=trade.raw,
+            source=Payment.Source.QUERY,
+        )
+    except exceptions.TradeOfAnotherOrder:
+        return False
+    return True
+
+
 @retry_on_deadlock  # pay_order cannot retry inside this transaction: the whole of it is redone
 def settle_trade(*, order: Order, trade_no: str, amount: Decimal, paid_at, raw: dict, source: str) -> PayResult:
     """Pay the order for a trade Alipay reports paid and record the trade, both exactly once.
@@ -316,21 +339,7 @@ def query_and_sync(order: Order) -> tuple[Order, str]:
         logger.warning("trade query for %s failed: %s", order.order_number, exc)
         return order, ALIPAY_UNREACHABLE
     if trade.is_paid:
-        if trade.total_amount != order.real_price or not trade.trade_no:
-            logger.error(
-                "trade query for %s: paid %s, order wants %s", order.order_number, trade.total_amount, order.real_price
-            )
-            return order, ALIPAY_UNREACHABLE
-        try:
-            settle_trade(
-                order=order,
-                trade_no=trade.trade_no,
-                amount=trade.total_amount,
-                paid_at=trade.paid_at,
-                raw=trade.raw,
-                source=Payment.Source.QUERY,
-            )
-        except exceptions.TradeOfAnotherOrder:
+        if not settle_queried_trade(order=order, trade=trade):
             return order, ALIPAY_UNREACHABLE
         order.refresh_from_db()
     return order, STATUS_MESSAGES[order.order_status]
