@@ -26,10 +26,19 @@ configureHttp({
     if (redirecting || !wasLoggedIn) return;
     redirecting = true;
     toast.warning(message || "登录已失效，请重新登录");
-    const next = router.currentRoute.value.fullPath;
-    router.push({ name: "Login", query: next.startsWith("/login") ? {} : { next } }).finally(() => {
-      redirecting = false;
-    });
+    // a 401 can come back before the first navigation ends (the profile is asked for at once):
+    // wait for it, so that "next" is the page the visitor opened, not the start location "/"
+    router
+      .isReady()
+      .then(() => {
+        const next = router.currentRoute.value.fullPath;
+        // already on the login page (the guard may have sent the visitor there): keep its "next"
+        if (next.startsWith("/login")) return undefined;
+        return router.push({ name: "Login", query: { next } });
+      })
+      .finally(() => {
+        redirecting = false;
+      });
   },
 });
 
