@@ -240,6 +240,16 @@ def run() -> int:
         stop(redis)
 
 
+def parallel(pytest_args: list[str]) -> list[str]:
+    """`-n N` (pytest-xdist: one test process per core, at most four) unless the arguments choose
+    (`-n …`, `--numprocesses`, `-p no:xdist`) or debug (`--pdb`, `-s`: one process shows it)."""
+    chosen = {"-n", "--numprocesses", "no:xdist", "--pdb", "-s", "--capture=no"}
+    if any(arg in chosen or arg.startswith(("-n", "--numprocesses=")) for arg in pytest_args):
+        return []
+    processes = min(4, os.cpu_count() or 1)
+    return ["-n", str(processes)] if processes > 1 else []
+
+
 def test(pytest_args: list[str]) -> int:
     ensure_venv()
     env = venv_env()
@@ -248,7 +258,8 @@ def test(pytest_args: list[str]) -> int:
     # the tests flush their Redis databases: never those of a server someone else runs
     redis = start_embedded_redis(env, reuse_local=False)
     try:
-        return subprocess.run([str(PYTHON), "-m", "pytest", *pytest_args], cwd=ROOT, env=env).returncode
+        command = [str(PYTHON), "-m", "pytest", *parallel(pytest_args), *pytest_args]
+        return subprocess.run(command, cwd=ROOT, env=env).returncode
     finally:
         stop(redis)
 

@@ -11,9 +11,13 @@ import time
 
 def _ports() -> range:
     """This project's ports for throwaway servers in tests: 6410-6419, or FSAPI_TEST_REDIS_PORTS
-    (`first-last`) when several test runs share a machine."""
+    (`first-last`) when several test runs share a machine. Under pytest-xdist each test process
+    takes every n-th of them: a server stopped for an outage keeps its port free for its restart,
+    and another process must not take it meanwhile."""
     first, _, last = os.environ.get("FSAPI_TEST_REDIS_PORTS", "6410-6419").partition("-")
-    return range(int(first), int(last or first) + 1)
+    processes = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    index = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    return range(int(first) + index, int(last or first) + 1, processes)
 
 
 PORTS = _ports()
