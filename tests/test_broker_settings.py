@@ -126,6 +126,46 @@ def test_the_test_settings_never_use_a_per_purpose_redis_from_the_environment(tm
 
 
 @pytest.mark.parametrize(
+    ("process", "inherited", "cart"),
+    [
+        ("", {}, 9),
+        ("gw0", {}, 9),
+        ("gw1", {}, 13),
+        ("gw2", {}, 1),
+        ("gw3", {}, 5),
+        # xdist's controller loaded the settings first and left its numbers in the environment
+        ("gw1", {"FSAPI_TEST_PROCESS": "", "REDIS_DB_CART": "9"}, 13),
+        # a Celery worker a test of gw1 started: the numbers its parent chose
+        ("gw1", {"FSAPI_TEST_PROCESS": "gw1", "REDIS_DB_CART": "13"}, 13),
+    ],
+)
+def test_each_test_process_has_redis_databases_of_its_own(tmp_path, process, inherited, cart):
+    """pytest-xdist's processes empty their databases: no two may share one (gw0 8–11, gw1 12–15…)."""
+    shown = loaded(
+        tmp_path,
+        DJANGO_SETTINGS_MODULE="fsapi.test_settings",
+        REDIS_URL="redis://r:6379",
+        PYTEST_XDIST_WORKER=process,
+        **inherited,
+    )
+    assert shown["caches"]["cart"] == f"redis://r:6379/{cart}"
+
+
+def test_redis_databases_given_by_hand_are_refused_in_a_second_test_process(tmp_path):
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "fsapi.test_settings",
+        "REDIS_URL": "redis://r:6379",
+        "REDIS_DB_CART": "2",
+        "PYTEST_XDIST_WORKER": "gw1",
+    }
+    done = subprocess.run([sys.executable, "-c", SHOW], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert "REDIS_DB_* given" in done.stderr
+
+
+@pytest.mark.parametrize(
     ("countdown", "expected"),
     [(None, None), (0, 0), (-3, -3), (0.001, 1), (0.4, 1), (0.999, 1), (1, 1), (1.5, 1.5), (900, 900)],
 )

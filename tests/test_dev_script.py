@@ -106,3 +106,15 @@ def test_lock_compiles_the_three_locks_in_order_from_the_index_only(monkeypatch)
         assert env["PIP_CONFIG_FILE"] == os.devnull
         assert "PIP_FIND_LINKS" not in env and "PIP_EXTRA_INDEX_URL" not in env
         assert env["CUSTOM_COMPILE_COMMAND"] == "python3 dev.py lock"
+
+
+def test_the_test_command_runs_a_process_per_core_unless_the_arguments_choose(monkeypatch):
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert dev.parallel(["-q"]) == ["-n", "2"]
+    assert dev.parallel(["-q", "-m", "not rabbitmq"]) == ["-n", "2"]
+    for chosen in (["-n", "0"], ["-n4"], ["--numprocesses=3"], ["-p", "no:xdist"], ["--pdb"], ["-s"]):
+        assert dev.parallel(["-q", *chosen]) == [], chosen
+    monkeypatch.setattr(os, "cpu_count", lambda: 16)
+    assert dev.parallel([]) == ["-n", "4"]  # each process needs four of Redis's 16 databases
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert dev.parallel([]) == []
