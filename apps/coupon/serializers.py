@@ -31,6 +31,7 @@ class CouponRecordSerializer(serializers.Serializer):
 class EnableCouponSerializer(CouponRecordSerializer):
     enable_course = serializers.JSONField(help_text='"__all__" or a list of course ids')
     amount = serializers.CharField(help_text="what the coupon takes off the selected courses")
+    real_price = serializers.CharField(help_text="what is left to pay with this coupon, before credit")
     max_credit = serializers.IntegerField(help_text="the most credit usable with this coupon")
 
 

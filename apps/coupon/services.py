@@ -152,8 +152,10 @@ def user_coupons(user_id: int) -> list[dict]:
 
 def enable_coupons(user_id: int, courses, *, credit_balance: int = 0) -> list[dict]:
     """The user's coupons usable now on `courses`, each with `enable_course` ("__all__" for a
-    general coupon, else the ids it applies to), the `amount` it would take off and `max_credit`,
-    the most credit usable beside it (of `credit_balance`: credit never buys more than is left)."""
+    general coupon, else the ids it applies to), the `amount` it would take off, `real_price`,
+    what is left to pay with it before credit (the checkout shows these, never its own sums), and
+    `max_credit`, the most credit usable beside it (of `credit_balance`: credit never buys more
+    than is left)."""
     now_text = timezone.localtime().strftime(TIME_FORMAT)
     subtotal = sum((course.real_price for course in courses), ZERO)
     course_credit = sum(course.credit for course in courses)
@@ -171,6 +173,7 @@ def enable_coupons(user_id: int, courses, *, credit_balance: int = 0) -> list[di
         else:
             record["enable_course"] = sorted(course.id for course in rule.applicable_courses(courses))
         record["amount"] = f"{amount:.2f}"
+        record["real_price"] = f"{max(subtotal - amount, ZERO):.2f}"
         record["max_credit"] = max_usable_credit(
             balance=credit_balance, course_credit=course_credit, to_pay=subtotal - amount
         )

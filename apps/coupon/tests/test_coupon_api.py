@@ -131,6 +131,9 @@ def test_enable_answers_credit_rate_and_usable_coupons(auth_client, user, mirror
     assert usable[category.id]["enable_course"] == [back.id]
     assert usable[course.id]["enable_course"] == [front.id]
     assert usable[rate.id]["amount"] == "30.00"  # 10 % of the dearest course without an activity price
+    real_price = Decimal(auth_client.get("/cart/order/").json()["data"]["real_price"])
+    assert usable[general.id]["real_price"] == f"{real_price - 50:.2f}"
+    assert usable[rate.id]["real_price"] == f"{real_price - 30:.2f}"
 
 
 def test_enable_with_nothing_selected_lists_no_coupon(auth_client, user, mirrored):

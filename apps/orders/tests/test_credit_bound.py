@@ -140,6 +140,8 @@ def test_coupon_enable_answers_the_credit_bound_of_each_coupon(auth_client, user
     by_id = {coupon["user_coupon_id"]: coupon for coupon in data["coupon_list"]}
     assert by_id[small.id]["amount"] == "20.00" and by_id[small.id]["max_credit"] == 800
     assert by_id[large.id]["amount"] == "100.00" and by_id[large.id]["max_credit"] == 0
+    # what is left to pay with each coupon, before credit: the checkout shows it as it is
+    assert by_id[small.id]["real_price"] == "80.00" and by_id[large.id]["real_price"] == "0.00"
     # and order creation agrees with what the client was told
     assert post_order(auth_client, user_coupon_id=large.id, credit=1).status_code == 400
     assert post_order(auth_client, user_coupon_id=small.id, credit=800).status_code == 201
