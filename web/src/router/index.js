@@ -81,8 +81,8 @@ const routes = [
   },
   {
     path: "/order",
-    name: "Order",
-    component: () => import("../views/Order.vue"),
+    name: "Checkout",
+    component: () => import("../views/Checkout.vue"),
     meta: { title: `${SITE}-确认下单`, authorization: true },
   },
   {
