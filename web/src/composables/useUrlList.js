@@ -2,14 +2,15 @@
  * A paginated list of the user center whose tab, page and size live in the URL query (see
  * utils/listQuery.js): it loads on mount and on every change of that query, answers the page's
  * `items`, `count` and the whole `data` (a list may carry more, e.g. the balance), and marks each
- * finished load in `loaded` ("tab|page|size|n") so tests can wait for it.
+ * finished load in `loaded` ("tab|page|size|n") so tests can wait for it. `filters()` (optional)
+ * answers more of the query to fetch by (e.g. an order number): a change of it loads again too.
  */
 import { computed, onMounted, ref, watch } from "vue";
 import { useRoute, useRouter } from "vue-router";
 
 import { readListQuery, writeListQuery } from "../utils/listQuery";
 
-export function useUrlList(fetchPage, { tabs = [], defaultTab, tabKey = "status", sizes } = {}) {
+export function useUrlList(fetchPage, { tabs = [], defaultTab, tabKey = "status", sizes, filters = () => ({}) } = {}) {
   const route = useRoute();
   const router = useRouter();
   const routeName = route.name;
@@ -38,7 +39,7 @@ export function useUrlList(fetchPage, { tabs = [], defaultTab, tabKey = "status"
     const { tab, page, size } = state.value;
     loading.value = true;
     try {
-      const answer = await fetchPage({ tab, page, size });
+      const answer = await fetchPage({ ...filters(), tab, page, size });
       if (mine !== request) return;
       data.value = answer;
       items.value = answer?.results || [];
@@ -62,7 +63,7 @@ export function useUrlList(fetchPage, { tabs = [], defaultTab, tabKey = "status"
   }
 
   watch(
-    () => (route.name === routeName ? JSON.stringify(state.value) : null),
+    () => (route.name === routeName ? JSON.stringify([state.value, filters()]) : null),
     (key, before) => key && key !== before && load(),
   );
   onMounted(load);

@@ -1,60 +1,31 @@
-/** Paying an order: open Alipay's (or the local sandbox's) cashier in a new window, then ask our
- * server every 5 s, at most 180 times, until the order is paid or leaves "unpaid" another way. */
-import { alertHtml } from "./message";
-
-import { getPayLink, queryPayment } from "../api/payment";
+/** Paying an order, the pure part: how often the client asks, and what an answer of
+ * /payments/alipay/query/<number>/ means. The side effects (the cashier window, the timers) are
+ * composables/usePayment.js. */
+import { ORDER_STATUS } from "../constants/order";
+import { RECHARGE_STATUS } from "./recharge";
 
 export const POLL_INTERVAL_MS = 5000;
 export const POLL_MAX_TIMES = 180;
-export const PAID = 1;
 
-/** Fetch the pay link and open it; if the browser blocks the pop-up, offer the link to click. */
-export async function openCashier(orderNumber) {
-  const { link } = await getPayLink(orderNumber);
-  const opened = window.open(link, "_blank");
-  if (!opened) {
-    await alertHtml(`<a href="${encodeURI(link)}" target="_blank" rel="noopener">打开支付页面</a>`, "请在新窗口中完成支付", "我已打开");
-  }
-  return link;
+/** "paid", "closed" (cancelled, timed out or refunded meanwhile) or "waiting" (still unpaid, or no
+ * answer) for one answer of the payment query. */
+export function paymentOutcome(data) {
+  if (!data || data.order_status === undefined || data.order_status === null) return "waiting";
+  if (data.order_status === ORDER_STATUS.PAID) return "paid";
+  if (data.order_status === ORDER_STATUS.UNPAID) return "waiting";
+  return "closed";
 }
 
-/**
- * Poll the payment state of one order. Calls `onPaid(data)` once when `order_status` is 1,
- * `onClosed(data)` when the order was cancelled or timed out meanwhile, `onGiveUp()` after the
- * last try. Returns `stop()`; a tick is skipped while the previous query is still running.
- */
-export function pollPayment(orderNumber, { onPaid, onClosed, onGiveUp, interval = POLL_INTERVAL_MS, maxTimes = POLL_MAX_TIMES } = {}) {
-  let times = 0;
-  let busy = false;
-  let stopped = false;
-  const timer = setInterval(async () => {
-    if (busy || stopped) return;
-    if (times >= maxTimes) {
-      stop();
-      onGiveUp?.();
-      return;
-    }
-    times += 1;
-    busy = true;
-    try {
-      const data = await queryPayment(orderNumber);
-      if (stopped) return;
-      if (data?.order_status === PAID) {
-        stop();
-        onPaid?.(data);
-      } else if (data && data.order_status !== 0) {
-        stop();
-        onClosed?.(data);
-      }
-    } catch {
-      // a failed query is retried on the next tick
-    } finally {
-      busy = false;
-    }
-  }, interval);
-  function stop() {
-    stopped = true;
-    clearInterval(timer);
-  }
-  return stop;
+/** The link offered when the browser blocked the cashier's pop-up. */
+export const payLinkHtml = (link) => `<a href="${encodeURI(link)}" target="_blank" rel="noopener">打开支付页面</a>`;
+
+/** What the Alipay return page was handed back for: a top-up (its `recharge_number`) or an order. */
+export const payResultKind = (result) => (result && "recharge_number" in result ? "recharge" : "order");
+
+/** Whether the return page's answer says paid: a top-up credited, an order paid (an answer
+ * without `order_status` says so by its `pay_time`). */
+export function payResultPaid(result) {
+  if (!result) return false;
+  if (payResultKind(result) === "recharge") return Number(result.status) === RECHARGE_STATUS.PAID;
+  return result.order_status === undefined ? Boolean(result.pay_time) : result.order_status === ORDER_STATUS.PAID;
 }

@@ -3,6 +3,9 @@
  * again and its message is shown if it disagrees. */
 import { formatCents, toCents } from "./money";
 
+/** A top-up's `status` (payments.Recharge.Status). */
+export const RECHARGE_STATUS = Object.freeze({ UNPAID: 0, PAID: 1 });
+
 export const RECHARGE_MIN_CENTS = 100;
 export const RECHARGE_MAX_CENTS = 5_000_000;
 export const RECHARGE_PRESETS = Object.freeze(["50.00", "100.00", "200.00", "500.00"]);
