@@ -19,19 +19,12 @@ from apps.users.models import User
 from apps.users.services import grant_courses
 from apps.users.tests.factories import UserFactory
 from conftest import client_for
+from tests.envelope import assert_envelope
 from tests.snapshot import database_state, redis_state
 
 pytestmark = pytest.mark.django_db
 
 HUGE_IDS = [str(2**63), str(2**64), "9" * 19, "9" * 40]
-
-
-def assert_envelope(response, status: int) -> dict:
-    assert response.status_code == status, (response.status_code, response.content[:300])
-    body = response.json()
-    assert set(body) == {"code", "message", "data"} and body["code"] == status, body
-    assert body["message"] and "Traceback" not in body["message"]
-    return body
 
 
 # --- bodies ---------------------------------------------------------------------------------

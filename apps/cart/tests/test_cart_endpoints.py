@@ -5,6 +5,7 @@ from django.test.utils import CaptureQueriesContext
 from apps.cart import redis_store
 from apps.course.tests.factories import ActivityPriceFactory, CourseFactory
 from apps.users.services import grant_courses
+from tests.envelope import assert_envelope
 
 pytestmark = pytest.mark.django_db
 
@@ -13,19 +14,13 @@ def field(course) -> bytes:
     return str(course.id).encode()
 
 
-def assert_error(response, status: int):
-    assert response.status_code == status
-    body = response.json()
-    assert body["code"] == status and body["message"]
-
-
 @pytest.mark.parametrize(
     "method, path",
     [("get", "/cart/"), ("post", "/cart/"), ("patch", "/cart/"), ("put", "/cart/"), ("delete", "/cart/?course_id=1")]
     + [("get", "/cart/order/")],
 )
 def test_every_cart_endpoint_needs_a_login(api_client, method, path):
-    assert_error(getattr(api_client, method)(path, {}, format="json"), 401)
+    assert_envelope(getattr(api_client, method)(path, {}, format="json"), 401)
 
 
 # --- POST: add ------------------------------------------------------------------------------
@@ -71,34 +66,34 @@ def test_add_checks_the_course_with_one_query_and_reads_no_prices(auth_client, u
 @pytest.mark.parametrize("course_id", ["abc", -1, 0, 1.5, "1e3", "", None, True, [1], 2**63, "9" * 40])
 def test_add_refuses_a_malformed_course_id(auth_client, user, redis_cart, course_id):
     response = auth_client.post("/cart/", {"course_id": course_id}, format="json")
-    assert_error(response, 400)
+    assert_envelope(response, 400)
     assert "course_id" in response.json()["data"]
     assert redis_cart(user) == {}
 
 
 def test_add_refuses_a_missing_course_id(auth_client, user, redis_cart):
-    assert_error(auth_client.post("/cart/", {}, format="json"), 400)
-    assert_error(auth_client.post("/cart/", {}), 400)
+    assert_envelope(auth_client.post("/cart/", {}, format="json"), 400)
+    assert_envelope(auth_client.post("/cart/", {}), 400)
     assert redis_cart(user) == {}
 
 
 @pytest.mark.parametrize("hidden", [{"is_show": False}, {"is_deleted": True}])
 def test_add_answers_404_for_an_unpublished_course(auth_client, user, redis_cart, hidden):
     course = CourseFactory(**hidden)
-    assert_error(auth_client.post("/cart/", {"course_id": course.id}, format="json"), 404)
+    assert_envelope(auth_client.post("/cart/", {"course_id": course.id}, format="json"), 404)
     assert redis_cart(user) == {}
 
 
 @pytest.mark.parametrize("course_id", [987654, 2**63 - 1])
 def test_add_answers_404_for_an_unknown_course(auth_client, user, redis_cart, course_id):
-    assert_error(auth_client.post("/cart/", {"course_id": course_id}, format="json"), 404)
+    assert_envelope(auth_client.post("/cart/", {"course_id": course_id}, format="json"), 404)
     assert redis_cart(user) == {}
 
 
 def test_add_refuses_a_course_the_user_owns(auth_client, user, redis_cart):
     owned = CourseFactory()
     grant_courses(user_id=user.id, course_ids=[owned.id])
-    assert_error(auth_client.post("/cart/", {"course_id": owned.id}, format="json"), 400)
+    assert_envelope(auth_client.post("/cart/", {"course_id": owned.id}, format="json"), 400)
     assert redis_cart(user) == {}
 
 
@@ -134,7 +129,7 @@ def test_patch_unticks_and_ticks_one_line(auth_client, user, redis_cart, two_lin
 
 def test_patch_of_a_course_not_in_the_cart_is_404_and_adds_nothing(auth_client, user, redis_cart, two_lines):
     stranger = CourseFactory()
-    assert_error(auth_client.patch("/cart/", {"course_id": stranger.id, "selected": True}, format="json"), 404)
+    assert_envelope(auth_client.patch("/cart/", {"course_id": stranger.id, "selected": True}, format="json"), 404)
     assert field(stranger) not in redis_cart(user) and len(redis_cart(user)) == 2
 
 
@@ -142,17 +137,17 @@ def test_patch_of_a_course_not_in_the_cart_is_404_and_adds_nothing(auth_client, 
 def test_patch_refuses_selected_that_is_not_a_boolean(auth_client, user, redis_cart, two_lines, selected):
     first, _ = two_lines
     response = auth_client.patch("/cart/", {"course_id": first.id, "selected": selected}, format="json")
-    assert_error(response, 400)
+    assert_envelope(response, 400)
     assert "selected" in response.json()["data"]
     assert set(redis_cart(user).values()) == {b"1"}
 
 
 def test_patch_refuses_missing_fields_in_json_and_in_forms(auth_client, user, redis_cart, two_lines):
     first, _ = two_lines
-    assert_error(auth_client.patch("/cart/", {"course_id": first.id}, format="json"), 400)
-    assert_error(auth_client.patch("/cart/", {"course_id": first.id}), 400)  # a form must not mean False
-    assert_error(auth_client.patch("/cart/", {"selected": False}, format="json"), 400)
-    assert_error(auth_client.patch("/cart/", {"course_id": "abc", "selected": False}, format="json"), 400)
+    assert_envelope(auth_client.patch("/cart/", {"course_id": first.id}, format="json"), 400)
+    assert_envelope(auth_client.patch("/cart/", {"course_id": first.id}), 400)  # a form must not mean False
+    assert_envelope(auth_client.patch("/cart/", {"selected": False}, format="json"), 400)
+    assert_envelope(auth_client.patch("/cart/", {"course_id": "abc", "selected": False}, format="json"), 400)
     assert set(redis_cart(user).values()) == {b"1"}
 
 
@@ -174,7 +169,7 @@ def test_put_on_an_empty_cart_creates_nothing(auth_client, user, redis_cart):
 
 @pytest.mark.parametrize("body", [{"selected": "abc"}, {"selected": 2}, {}, {"selected": None}])
 def test_put_refuses_selected_that_is_not_a_boolean(auth_client, user, redis_cart, two_lines, body):
-    assert_error(auth_client.put("/cart/", body, format="json"), 400)
+    assert_envelope(auth_client.put("/cart/", body, format="json"), 400)
     assert set(redis_cart(user).values()) == {b"1"}
 
 
@@ -189,13 +184,13 @@ def test_delete_removes_one_line_and_answers_cart_total(auth_client, user, redis
 
 
 def test_delete_of_a_line_not_in_the_cart_is_404(auth_client, user, redis_cart, two_lines):
-    assert_error(auth_client.delete("/cart/?course_id=987654"), 404)
+    assert_envelope(auth_client.delete("/cart/?course_id=987654"), 404)
     assert len(redis_cart(user)) == 2
 
 
 @pytest.mark.parametrize("query", ["", "?course_id=", "?course_id=abc", "?course_id=-3", f"?course_id={2**64}"])
 def test_delete_refuses_a_malformed_course_id(auth_client, user, redis_cart, two_lines, query):
-    assert_error(auth_client.delete(f"/cart/{query}"), 400)
+    assert_envelope(auth_client.delete(f"/cart/{query}"), 400)
     assert len(redis_cart(user)) == 2
 
 

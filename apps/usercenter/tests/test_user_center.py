@@ -18,16 +18,10 @@ from apps.users.models import Credit, MoneyLog
 from apps.users.services import change_money, give_credit, grant_courses, spend_credit
 from apps.users.tests.factories import UserFactory
 from conftest import client_for
+from tests.envelope import assert_envelope
 
 pytestmark = pytest.mark.django_db
 NOW = timezone.now()
-
-
-def assert_error(response, status: int) -> dict:
-    assert response.status_code == status, response.content[:300]
-    body = response.json()
-    assert body["code"] == status and body["message"] and set(body) == {"code", "message", "data"}
-    return body
 
 
 def paid_order(user, courses, *, minutes_ago=0, real_price="358.00", pay_type=Order.PayType.ALIPAY):
@@ -117,12 +111,12 @@ def test_deep_pages_of_records_are_exact_and_never_repeat_a_row(auth_client, use
     for page in range(1, 5):
         walked += auth_client.get(f"/user/records/?size=5&page={page}").json()["data"]["results"]
     assert walked == everything
-    assert_error(auth_client.get("/user/records/?size=5&page=5"), 404)
+    assert_envelope(auth_client.get("/user/records/?size=5&page=5"), 404)
 
 
 @pytest.mark.parametrize("kind", ["abc", "PAYMENT", "1", "payment'--", "a\u0000b"])
 def test_bad_record_kind_is_400(auth_client, kind):
-    body = assert_error(auth_client.get("/user/records/", {"kind": kind}), 400)
+    body = assert_envelope(auth_client.get("/user/records/", {"kind": kind}), 400)
     assert "kind" in body["data"]
 
 
@@ -147,7 +141,7 @@ def test_credit_ledger_is_the_callers_newest_first_and_filters_by_operation(auth
 
 @pytest.mark.parametrize("operation", ["abc", "9", "-1", "1.5"])
 def test_bad_credit_operation_is_400(auth_client, operation):
-    assert "operation" in assert_error(auth_client.get("/user/credit/", {"operation": operation}), 400)["data"]
+    assert "operation" in assert_envelope(auth_client.get("/user/credit/", {"operation": operation}), 400)["data"]
 
 
 # --- GET /user/balance/ ---------------------------------------------------------------------
@@ -243,7 +237,7 @@ def test_my_coupons_by_tab_from_the_database_with_scope_names(auth_client, user)
 
 @pytest.mark.parametrize("status", ["abc", "USED", "0", "used'--", "a\u0000b"])
 def test_bad_coupon_tab_is_400(auth_client, status):
-    assert "status" in assert_error(auth_client.get("/coupon/mine/", {"status": status}), 400)["data"]
+    assert "status" in assert_envelope(auth_client.get("/coupon/mine/", {"status": status}), 400)["data"]
 
 
 # --- every list: login, pagination, query counts ------------------------------------------
@@ -253,13 +247,13 @@ LISTS = ["/user/course/", "/user/records/", "/user/credit/", "/user/balance/", "
 
 @pytest.mark.parametrize("path", LISTS)
 def test_every_list_needs_a_login(api_client, path):
-    assert_error(api_client.get(path), 401)
+    assert_envelope(api_client.get(path), 401)
 
 
 @pytest.mark.parametrize("path", LISTS)
 @pytest.mark.parametrize("page", ["0", "abc", "2", str(2**64)])
 def test_every_list_answers_bad_pages_with_a_404_envelope(auth_client, path, page):
-    assert_error(auth_client.get(path, {"page": page}), 404)
+    assert_envelope(auth_client.get(path, {"page": page}), 404)
 
 
 @pytest.mark.parametrize("path", LISTS)
