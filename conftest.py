@@ -6,6 +6,7 @@ from django.conf import settings
 from django_redis import get_redis_connection
 from rest_framework.test import APIClient
 
+from apps.coupon.services import mirror_coupon_logs
 from apps.users.tests.factories import UserFactory
 from apps.users.tokens import token_pair
 from tests import broker
@@ -45,3 +46,13 @@ def user(db):
 @pytest.fixture
 def auth_client(user):
     return client_for(user)
+
+
+@pytest.fixture
+def mirrored():
+    """mirrored(*coupon records): write them to Redis as the admin would."""
+
+    def mirror(*logs):
+        mirror_coupon_logs([log.id for log in logs])
+
+    return mirror

@@ -14,7 +14,6 @@ from apps.coupon.services import mirror_coupon_logs
 from apps.coupon.tests.factories import CouponLogFactory
 from apps.course.tests.factories import CourseFactory
 from apps.orders.models import Order
-from apps.orders.services import create_order
 from apps.payments.gateway import GatewayUnavailable
 from apps.payments.models import Payment
 from apps.payments.services import ALIPAY_UNREACHABLE, close_trade
@@ -23,6 +22,8 @@ from apps.payments.tests.factories import OrderFactory
 from apps.users.models import Credit, User, UserCourse
 from apps.users.tests.factories import UserFactory
 from conftest import client_for
+from tests.builders import unpaid_order
+from tests.envelope import assert_envelope
 from tests.redis_server import RedisServer
 
 pytestmark = [pytest.mark.django_db, pytest.mark.fault]
@@ -67,22 +68,13 @@ def shop(redis_server, alipay, django_capture_on_commit_callbacks):
     """A customer (500 credit) with an unpaid order that used a coupon and 100 credit, another
     unpaid order to pay, a spare coupon, and two selected courses in the cart."""
     user = UserFactory(credit=500)
-    used, spare = CouponLogFactory(user=user), CouponLogFactory(user=user)
-    mirror_coupon_logs([used.id, spare.id])
-    redis_store.add_lines(user.id, [CourseFactory(credit=100).id])
     with django_capture_on_commit_callbacks(execute=True):
-        to_cancel = create_order(user=user, pay_type=0, user_coupon_id=used.id, credit=100)
+        _, to_cancel, used = unpaid_order(user, mirror=True)
+    spare = CouponLogFactory(user=user)
+    mirror_coupon_logs([spare.id])
     to_pay = OrderFactory(user=user, order_number=f"20200101{user.pk:08d}00000099")
     redis_store.add_lines(user.id, [CourseFactory(credit=200).id, CourseFactory(credit=200).id])
     return {"user": user, "used": used, "spare": spare, "to_cancel": to_cancel, "to_pay": to_pay}
-
-
-def assert_envelope(response, status):
-    assert response.status_code == status, (response.status_code, response.content[:200])
-    body = response.json()
-    assert set(body) == {"code", "message", "data"} and body["code"] == (200 if status < 300 else status)
-    assert "Error" not in body["message"] and "Traceback" not in body["message"]
-    return body
 
 
 def test_while_redis_is_down_endpoints_answer_clear_envelopes_and_nothing_is_half_done(

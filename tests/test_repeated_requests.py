@@ -8,29 +8,21 @@ import pytest
 from apps.cart import redis_store
 from apps.coupon import redis_store as coupon_store
 from apps.coupon.models import CouponLog
-from apps.coupon.tests.factories import CouponLogFactory
 from apps.course.tests.factories import CourseFactory
 from apps.orders.models import Order
-from apps.orders.services import create_order, expire_overdue_orders
+from apps.orders.services import expire_overdue_orders
 from apps.orders.tests.factories import OrderFactory, make_overdue
 from apps.users.models import Credit, User
 from apps.users.tests.factories import UserFactory
 from conftest import client_for
+from tests.builders import unpaid_order
 from tests.concurrency import run_concurrently
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def unpaid_order_with_coupon_and_credit():
-    user = UserFactory(credit=100)
-    log = CouponLogFactory(user=user)
-    redis_store.add_lines(user.id, [CourseFactory(credit=100).id])
-    order = create_order(user=user, pay_type=0, user_coupon_id=log.id, credit=100)
-    return user, log, order
-
-
 def test_a_double_clicked_cancel_cancels_once_and_gives_back_once():
-    user, log, order = unpaid_order_with_coupon_and_credit()
+    user, order, log = unpaid_order()
     clients = [client_for(user), client_for(user)]
 
     responses = run_concurrently(*[lambda c=c: c.put(f"/order/{order.id}/") for c in clients])

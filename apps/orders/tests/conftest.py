@@ -1,10 +1,8 @@
 import pytest
 
 from apps.cart import redis_store
-from apps.coupon.services import mirror_coupon_logs
-from apps.coupon.tests.factories import CouponLogFactory
 from apps.course.tests.factories import CourseFactory
-from apps.orders.services import create_order
+from tests import builders
 
 
 @pytest.fixture
@@ -26,25 +24,13 @@ def cart_with(user):
 
 
 @pytest.fixture
-def mirrored():
-    """Write coupon records to Redis as the admin would."""
-
-    def mirror(*logs):
-        mirror_coupon_logs([log.id for log in logs])
-
-    return mirror
-
-
-@pytest.fixture
-def unpaid_order(user, courses, cart_with, django_capture_on_commit_callbacks):
+def unpaid_order(user, courses, django_capture_on_commit_callbacks):
     """unpaid_order(credit=…): an unpaid order of `user` for `courses` that used a coupon and
     that much credit, created by the service; answers (order, coupon record)."""
 
     def place(credit: int = 100):
-        log = CouponLogFactory(user=user)
-        cart_with(selected=courses)
         with django_capture_on_commit_callbacks(execute=True):
-            order = create_order(user=user, pay_type=0, user_coupon_id=log.id, credit=credit)
-        return order, log
+            placed = builders.unpaid_order(user, courses=courses, credit=credit)
+        return placed.order, placed.log
 
     return place

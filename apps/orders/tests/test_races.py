@@ -12,24 +12,16 @@ from apps.coupon.tests.factories import CouponLogFactory
 from apps.course.tests.factories import CourseFactory
 from apps.orders.models import Order
 from apps.orders.services import PayResult, cancel_order, create_order, expire_orders, pay_order
-from apps.orders.tests.factories import make_overdue
 from apps.users.exceptions import InsufficientCredit
 from apps.users.models import Credit, User
 from apps.users.services import spend_credit
 from apps.users.tests.factories import UserFactory
+from tests.builders import unpaid_order
 from tests.concurrency import run_concurrently
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ROUNDS = 25 if connection.vendor == "mysql" else 10
-
-
-def order_using_coupon_and_credit(user):
-    log = CouponLogFactory(user=user)
-    redis_store.add_lines(user.id, [CourseFactory(credit=100).id])
-    order = create_order(user=user, pay_type=0, user_coupon_id=log.id, credit=100)
-    make_overdue(order)
-    return order, log
 
 
 def ignore(exc_types, function):
@@ -46,8 +38,7 @@ def test_cancel_timeout_and_payment_racing_restore_exactly_once():
     from apps.orders.exceptions import OrderNotCancellable
 
     for round_ in range(ROUNDS):
-        user = UserFactory(credit=100)
-        order, log = order_using_coupon_and_credit(user)
+        user, order, log = unpaid_order(overdue=True)
 
         results = run_concurrently(
             ignore(OrderNotCancellable, partial(cancel_order, order_id=order.id)),

@@ -11,18 +11,10 @@ import redis
 from django.conf import settings
 from kombu import Connection
 
-from apps.cart import redis_store
-from apps.coupon import redis_store as coupon_store
-from apps.coupon.models import CouponLog
-from apps.coupon.services import mirror_coupon_logs
-from apps.coupon.tests.factories import CouponLogFactory
-from apps.course.tests.factories import CourseFactory
 from apps.orders.models import Order
-from apps.orders.services import create_order
 from apps.orders.tests.factories import make_overdue
-from apps.users.models import Credit, User
-from apps.users.tests.factories import UserFactory
 from tests.broker import is_amqp
+from tests.builders import assert_given_back_once, unpaid_order
 from tests.celery_worker import celery_worker, wait_for
 
 pytestmark = [
@@ -50,13 +42,8 @@ def unpaid_orders(django_capture_on_commit_callbacks) -> list[tuple]:
     coupon; their countdowns are on the broker."""
     placed = []
     for _ in range(ORDERS):
-        user = UserFactory(credit=100)
-        log = CouponLogFactory(user=user)
-        mirror_coupon_logs([log.id])
-        redis_store.add_lines(user.id, [CourseFactory(credit=100).id])
         with django_capture_on_commit_callbacks(execute=True):
-            order = create_order(user=user, pay_type=0, user_coupon_id=log.id, credit=100)
-        placed.append((user, log, order))
+            placed.append(unpaid_order(mirror=True))
     return placed
 
 
@@ -84,7 +71,7 @@ def test_after_a_killed_worker_the_next_one_times_every_overdue_order_out_exactl
     # before it is killed, and not so long that the re-delivered ones keep the test waiting
     settings.ORDER_TIMEOUT = COUNTDOWN
     placed = unpaid_orders(django_capture_on_commit_callbacks)
-    orders = [order for _, _, order in placed]
+    orders = [order for _, order, _ in placed]
     countdowns = queued_countdown_ids()
     assert len(countdowns) == ORDERS
 
@@ -129,12 +116,4 @@ def test_after_a_killed_worker_the_next_one_times_every_overdue_order_out_exactl
         )
         assert {results[task_id] for task_id in countdowns} == {"0"}  # nothing left to time out
 
-    for user, log, order in placed:
-        user.refresh_from_db()
-        log.refresh_from_db()
-        assert user.credit == 100
-        refunds = Credit.objects.filter(user=user, operation=Credit.Operation.REFUND)
-        assert [(r.number, order.order_number in r.remark) for r in refunds] == [(100, True)]
-        assert log.order_id is None and log.use_status == CouponLog.UseStatus.UNUSED
-        assert [r["user_coupon_id"] for r in coupon_store.read_all(user.id)] == [log.id]
-    assert sum(User.objects.values_list("credit", flat=True)) == 100 * ORDERS
+    assert_given_back_once(placed)

@@ -10,17 +10,9 @@ import signal
 
 import pytest
 
-from apps.cart import redis_store
-from apps.coupon import redis_store as coupon_store
-from apps.coupon.models import CouponLog
-from apps.coupon.services import mirror_coupon_logs
-from apps.coupon.tests.factories import CouponLogFactory
-from apps.course.tests.factories import CourseFactory
 from apps.orders.models import Order
-from apps.orders.services import create_order
-from apps.users.models import Credit, User
-from apps.users.tests.factories import UserFactory
 from tests import broker
+from tests.builders import assert_given_back_once, unpaid_order
 from tests.celery_worker import celery_worker, send_countdowns, wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker, pytest.mark.rabbitmq]
@@ -39,15 +31,7 @@ def vhost():
 
 
 def unpaid_orders(count: int) -> list[tuple]:
-    placed = []
-    for _ in range(count):
-        user = UserFactory(credit=100)
-        log = CouponLogFactory(user=user)
-        mirror_coupon_logs([log.id])
-        redis_store.add_lines(user.id, [CourseFactory(credit=100).id])
-        order = create_order(user=user, pay_type=0, user_coupon_id=log.id, credit=100)
-        placed.append((user, log, order))
-    return placed
+    return [unpaid_order(mirror=True) for _ in range(count)]
 
 
 def statuses(orders) -> list[int]:
@@ -74,13 +58,13 @@ def test_a_killed_worker_loses_no_pending_countdown_and_none_runs_twice(vhost, s
     settings.ORDER_TIMEOUT = 3600  # the in-process countdowns (to the suite's own broker) never matter
     soon = unpaid_orders(3)
     later = unpaid_orders(3)
-    orders = [order for _, _, order in soon + later]
+    orders = [order for _, order, _ in soon + later]
     # the workers' ORDER_TIMEOUT: any order is overdue once its countdown fires
     on_rabbitmq = {"CELERY_BROKER_URL": vhost, "ORDER_TIMEOUT": 1, "ORDER_SWEEP_INTERVAL": 3600}
 
     with celery_worker(**on_rabbitmq) as doomed:
         doomed.send_signal(signal.SIGSTOP)  # frozen: it can neither run nor acknowledge what it gets
-        sent = send_countdowns([(o.pk, SOON) for _, _, o in soon] + [(o.pk, LATER) for _, _, o in later], **on_rabbitmq)
+        sent = send_countdowns([(o.pk, SOON) for _, o, _ in soon] + [(o.pk, LATER) for _, o, _ in later], **on_rabbitmq)
         # the soon ones fall due; RabbitMQ hands the frozen worker some (its prefetch), unacknowledged
         wait_for(
             lambda: handed_to_worker(vhost, len(soon)),
@@ -111,12 +95,4 @@ def test_a_killed_worker_loses_no_pending_countdown_and_none_runs_twice(vhost, s
     assert sorted(task_id for task_id, _ in ran) == sorted(sent)  # each once: none lost
     assert {value for _, value in ran} == {"1"}  # each timed its order out (nobody else did)
     assert statuses(orders) == [Order.Status.TIMEOUT] * len(orders)
-    for user, log, order in soon + later:
-        user.refresh_from_db()
-        log.refresh_from_db()
-        assert user.credit == 100
-        refunds = Credit.objects.filter(user=user, operation=Credit.Operation.REFUND)
-        assert [(r.number, order.order_number in r.remark) for r in refunds] == [(100, True)]
-        assert log.order_id is None and log.use_status == CouponLog.UseStatus.UNUSED
-        assert [r["user_coupon_id"] for r in coupon_store.read_all(user.id)] == [log.id]
-    assert sum(User.objects.values_list("credit", flat=True)) == 100 * len(orders)
+    assert_given_back_once(soon + later)

@@ -8,19 +8,12 @@ import pytest
 import redis
 from django.conf import settings
 
-from apps.cart import redis_store
-from apps.coupon.models import CouponLog
-from apps.coupon.services import mirror_coupon_logs
-from apps.coupon.tests.factories import CouponLogFactory
-from apps.course.tests.factories import CourseFactory
 from apps.orders.models import Order
-from apps.orders.services import create_order
 from apps.orders.tasks import order_timeout
 from apps.orders.tests.factories import make_overdue
-from apps.users.models import Credit, User
-from apps.users.tests.factories import UserFactory
 from fsapi.celery import app
 from tests.broker import is_amqp
+from tests.builders import assert_given_back_once, unpaid_order
 from tests.celery_worker import celery_worker, wait_for
 from tests.redis_server import RedisServer
 
@@ -51,15 +44,10 @@ def place_orders(broker_url: str, django_capture_on_commit_callbacks) -> list[tu
     coupon, their countdowns queued on `broker_url`."""
     placed = []
     for _ in range(ORDERS):
-        user = UserFactory(credit=100)
-        log = CouponLogFactory(user=user)
-        mirror_coupon_logs([log.id])
-        redis_store.add_lines(user.id, [CourseFactory(credit=100).id])
         with django_capture_on_commit_callbacks(execute=False):  # the countdown goes to our broker
-            order = create_order(user=user, pay_type=0, user_coupon_id=log.id, credit=100)
-        placed.append((user, log, order))
+            placed.append(unpaid_order(mirror=True))
     with app.connection_for_write(broker_url) as connection:
-        for _, _, order in placed:
+        for _, order, _ in placed:
             order_timeout.apply_async(kwargs={"order_id": order.pk}, countdown=TIMEOUT, connection=connection)
     return placed
 
@@ -74,7 +62,7 @@ def test_a_worker_holding_countdowns_survives_a_killed_redis_and_every_order_tim
     broker_url = broker_server.url(11)
     broker = redis.Redis.from_url(broker_url)
     placed = place_orders(broker_url, django_capture_on_commit_callbacks)
-    orders = [order for _, _, order in placed]
+    orders = [order for _, order, _ in placed]
 
     with celery_worker(
         beat=True,
@@ -114,13 +102,4 @@ def test_a_worker_holding_countdowns_survives_a_killed_redis_and_every_order_tim
         )
         assert worker.poll() is None
 
-    for user, coupon_log, order in placed:
-        user.refresh_from_db()
-        coupon_log.refresh_from_db()
-        assert user.credit == 100
-        refunds = Credit.objects.filter(user=user, operation=Credit.Operation.REFUND)
-        assert [(r.number, order.order_number in r.remark) for r in refunds] == [(100, True)]
-        assert coupon_log.order_id is None and coupon_log.use_status == CouponLog.UseStatus.UNUSED
-    assert sum(User.objects.filter(pk__in=[u.pk for u, _, _ in placed]).values_list("credit", flat=True)) == (
-        100 * ORDERS
-    )
+    assert_given_back_once(placed)

@@ -3,17 +3,16 @@ and the books every refund test checks from the database afterwards."""
 
 from decimal import Decimal
 
-from apps.cart import redis_store
-from apps.coupon.tests.factories import CouponLogFactory
 from apps.course.tests.factories import CourseFactory
 from apps.orders.models import Order
-from apps.orders.services import cancel_order, create_order
+from apps.orders.services import cancel_order
 from apps.payments.models import Payment, Refund
 from apps.payments.services import handle_notify
 from apps.payments.tests.fake_alipay import notify_params
 from apps.users.models import Credit, MoneyLog, User, UserCourse
 from apps.users.services import give_credit
 from apps.users.tests.factories import UserFactory
+from tests import builders
 
 ZERO = Decimal("0.00")
 
@@ -25,12 +24,10 @@ def customer(credit: int = 100) -> User:
     return user
 
 
-def unpaid_order(user: User | None = None, *, credit: int = 100):
-    user = user or customer(credit)
-    log = CouponLogFactory(user=user)
-    redis_store.add_lines(user.id, [CourseFactory(price="300.00", credit=100).id])
-    order = create_order(user=user, pay_type=Order.PayType.ALIPAY, user_coupon_id=log.id, credit=credit)
-    return user, order, log
+def unpaid_order(*, credit: int = 100):
+    """(user, order, coupon record): a ledger customer's unpaid order of a 300.00 course that used
+    a coupon and `credit` credit."""
+    return builders.unpaid_order(customer(credit), credit=credit, courses=[CourseFactory(price="300.00", credit=100)])
 
 
 def paid_order(alipay_key, *, credit: int = 100):

@@ -11,7 +11,6 @@ from django.db import connection
 from django.utils import timezone
 
 from apps.cart import redis_store
-from apps.coupon.tests.factories import CouponLogFactory
 from apps.course.tests.factories import CourseFactory
 from apps.orders.exceptions import CoursesAlreadyOwned, CoursesInUnpaidOrder, EmptySelection
 from apps.orders.models import Order
@@ -25,6 +24,7 @@ from apps.payments.tests.ledgers import assert_ledgers, fund
 from apps.users.exceptions import InsufficientMoney
 from apps.users.models import MoneyLog, UserCourse
 from apps.users.tests.factories import UserFactory
+from tests.builders import unpaid_order
 from tests.concurrency import run_concurrently
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -78,10 +78,7 @@ def test_balance_payment_racing_a_top_up_notify_and_a_second_balance_payment(ali
 
 
 def order_with_link(alipay):
-    user = UserFactory(credit=100)
-    log = CouponLogFactory(user=user)
-    redis_store.add_lines(user.id, [CourseFactory(credit=100).id])
-    order = create_order(user=user, pay_type=Order.PayType.ALIPAY, user_coupon_id=log.id, credit=100)
+    user, order, _ = unpaid_order()
     remember_link(order.order_number)
     make_overdue(order)
     return user, order

@@ -9,18 +9,16 @@ from decimal import Decimal
 
 import pytest
 
-from apps.cart import redis_store
 from apps.coupon.models import CouponLog
-from apps.coupon.tests.factories import CouponLogFactory
 from apps.course.tests.factories import CourseFactory
 from apps.orders.models import Order
-from apps.orders.services import create_order
 from apps.payments import exceptions
 from apps.payments.models import Payment
 from apps.payments.services import handle_notify
 from apps.payments.tests.factories import OrderFactory
 from apps.payments.tests.fake_alipay import notify_params, sign_notify
 from apps.users.models import Credit, UserCourse
+from tests.builders import unpaid_order
 from tests.concurrency import run_concurrently
 
 NOTIFY = "/payments/alipay/notify/"
@@ -30,11 +28,8 @@ NOTIFY = "/payments/alipay/notify/"
 def order_y(user, django_capture_on_commit_callbacks):
     """An unpaid order of `user` that used a coupon and 100 credit, made by the order service."""
     courses = [CourseFactory(price="300.00", credit=100), CourseFactory(price="200.00")]
-    redis_store.add_lines(user.id, [course.id for course in courses])
-    log = CouponLogFactory(user=user)
     with django_capture_on_commit_callbacks(execute=True):
-        order = create_order(user=user, pay_type=Order.PayType.ALIPAY, user_coupon_id=log.id, credit=100)
-    return order
+        return unpaid_order(user, courses=courses).order
 
 
 def snapshot(order):

@@ -13,12 +13,12 @@ from apps.coupon.tests.factories import CouponLogFactory
 from apps.course.models import CourseReview
 from apps.course.tests.factories import CourseFactory
 from apps.orders.models import Order
-from apps.orders.services import create_order
 from apps.payments.tests.factories import OrderFactory
 from apps.users.models import MoneyLog
 from apps.users.services import change_money, grant_courses
 from apps.users.tests.factories import UserFactory
 from conftest import client_for
+from tests.builders import unpaid_order
 from tests.snapshot import database_state, redis_state
 
 pytestmark = pytest.mark.django_db
@@ -42,11 +42,9 @@ def victim(alipay, django_capture_on_commit_callbacks):
     """A customer with an unpaid order (coupon, credit, a pay link sent), and a paid, a cancelled
     and a timed-out one; cart lines and a spare coupon in Redis."""
     user = UserFactory(credit=500)
-    used, spare = CouponLogFactory(user=user), CouponLogFactory(user=user)
-    mirror_coupon_logs([used.id, spare.id])
-    redis_store.add_lines(user.id, [CourseFactory(credit=100).id])
     with django_capture_on_commit_callbacks(execute=True):
-        unpaid = create_order(user=user, pay_type=0, user_coupon_id=used.id, credit=100)
+        unpaid = unpaid_order(user, mirror=True).order
+    mirror_coupon_logs([CouponLogFactory(user=user).id])  # a spare coupon
     redis_store.add_lines(user.id, [CourseFactory().id])
     assert client_for(user).get(f"/payments/alipay/{unpaid.order_number}/").status_code == 200
     ended = [

@@ -7,32 +7,21 @@ from functools import partial
 import pytest
 from django.db import connection
 
-from apps.cart import redis_store
 from apps.coupon.models import CouponLog
-from apps.coupon.tests.factories import CouponLogFactory
-from apps.course.tests.factories import CourseFactory
 from apps.orders.exceptions import OrderNotCancellable
 from apps.orders.models import Order
-from apps.orders.services import cancel_order, create_order, expire_orders
+from apps.orders.services import cancel_order, expire_orders
 from apps.orders.tests.factories import make_overdue
 from apps.payments.models import Payment
 from apps.payments.services import handle_notify, query_and_sync
 from apps.payments.tests.fake_alipay import notify_params
 from apps.users.models import Credit, UserCourse
-from apps.users.tests.factories import UserFactory
+from tests.builders import unpaid_order
 from tests.concurrency import run_concurrently
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ROUNDS = 20 if connection.vendor == "mysql" else 8
-
-
-def order_using_coupon_and_credit():
-    user = UserFactory(credit=100)
-    log = CouponLogFactory(user=user)
-    redis_store.add_lines(user.id, [CourseFactory(credit=100).id])
-    order = create_order(user=user, pay_type=0, user_coupon_id=log.id, credit=100)
-    return user, order, log
 
 
 def cancel_quietly(order_id):
@@ -64,7 +53,7 @@ def assert_one_outcome(user, order, log):
 def test_notify_racing_cancel_and_time_out_one_wins(alipay, alipay_key):
     outcomes = set()
     for _ in range(ROUNDS):
-        user, order, log = order_using_coupon_and_credit()
+        user, order, log = unpaid_order()
         make_overdue(order)
         params = notify_params(order, alipay_key)
 
@@ -83,7 +72,7 @@ def test_notify_racing_cancel_and_time_out_one_wins(alipay, alipay_key):
 
 def test_replayed_notifies_racing_each_other_pay_once(alipay, alipay_key):
     for _ in range(ROUNDS):
-        user, order, log = order_using_coupon_and_credit()
+        user, order, log = unpaid_order()
         params = notify_params(order, alipay_key)
 
         results = run_concurrently(*[partial(handle_notify, params) for _ in range(3)])
@@ -94,7 +83,7 @@ def test_replayed_notifies_racing_each_other_pay_once(alipay, alipay_key):
 
 def test_poll_racing_notify_record_the_trade_once(alipay, alipay_key):
     for _ in range(ROUNDS):
-        user, order, log = order_using_coupon_and_credit()
+        user, order, log = unpaid_order()
         params = notify_params(order, alipay_key)
         alipay.paid(order, trade_no=params["trade_no"])
 
