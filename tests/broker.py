@@ -49,6 +49,20 @@ def pending_tasks(url: str | None = None) -> int:
         return sum(_ready_messages(connection, queue) for queue in ["celery", *DELAY_QUEUES])
 
 
+def ready_tasks(url: str, queue: str = "celery") -> int:
+    """Messages of `queue` ready for a worker (not those delivered and unacknowledged)."""
+    with Connection(url) as connection:
+        return _ready_messages(connection, queue)
+
+
+def delayed_tasks(url: str) -> int:
+    """Task messages waiting in RabbitMQ's delay queues (native delayed delivery), by passive
+    declares: quick, where rabbitmqctl takes seconds. Nothing consumes a delay queue, so none of
+    its messages is ever unacknowledged: its ready count is all it holds."""
+    with Connection(url) as connection:
+        return sum(_ready_messages(connection, queue) for queue in DELAY_QUEUES)
+
+
 def purge(url: str | None = None) -> None:
     """Drop every waiting task message (a lost countdown)."""
     url = url or settings.CELERY_BROKER_URL

@@ -26,15 +26,17 @@ pytestmark = [
 
 ORDERS = 3
 SWEEP_INTERVAL = 1  # seconds between beat sweeps of the new worker
-COUNTDOWN = 25
+COUNTDOWN = 8  # seconds: the doomed worker is up before the orders are placed and reserves at once
 
 
 def broker():
     return redis.Redis.from_url(settings.CELERY_BROKER_URL)
 
 
-def queued_countdown_ids() -> list[str]:
-    return [json.loads(raw)["headers"]["id"] for raw in broker().lrange("celery", 0, -1)]
+def reserved_countdown_ids() -> list[str]:
+    """The task ids a worker holds unacknowledged (the Redis transport's `unacked` hash holds
+    [message, exchange, routing key] by delivery tag)."""
+    return [json.loads(raw)[0]["headers"]["id"] for raw in broker().hvals("unacked")]
 
 
 def unpaid_orders(django_capture_on_commit_callbacks) -> list[tuple]:
@@ -67,21 +69,20 @@ def task_lines(log_path, task: str, event: str) -> list[str]:
 def test_after_a_killed_worker_the_next_one_times_every_overdue_order_out_exactly_once(
     settings, django_capture_on_commit_callbacks
 ):
-    # countdowns due in COUNTDOWN seconds: time enough for the first worker to start and take them
-    # before it is killed, and not so long that the re-delivered ones keep the test waiting
+    # countdowns due in COUNTDOWN seconds: time enough for the running worker to take them before
+    # it is killed, and not so long that the re-delivered ones keep the test waiting
     settings.ORDER_TIMEOUT = COUNTDOWN
-    placed = unpaid_orders(django_capture_on_commit_callbacks)
-    orders = [order for _, order, _ in placed]
-    countdowns = queued_countdown_ids()
-    assert len(countdowns) == ORDERS
-
     with celery_worker(ORDER_SWEEP_INTERVAL=3600) as doomed:
+        placed = unpaid_orders(django_capture_on_commit_callbacks)
+        orders = [order for _, order, _ in placed]
         # the worker holds the countdowns in memory, unacknowledged, waiting for their ETA
         wait_for(
             lambda: broker().llen("celery") == 0 and broker().hlen("unacked") == ORDERS,
             timeout=30,
             what="the worker to reserve the countdowns",
         )
+        countdowns = reserved_countdown_ids()
+        assert len(countdowns) == ORDERS
         doomed.kill()  # SIGKILL: no warm shutdown, nothing acknowledged or given back
         doomed.wait()
     assert broker().hlen("unacked") == ORDERS  # still owed to the queue
