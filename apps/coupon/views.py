@@ -4,7 +4,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
-from apps.cart.redis_store import selected_course_ids
+from apps.cart.services import selected_courses
 from apps.coupon.selectors import my_coupon_records
 from apps.coupon.serializers import (
     CouponRecordSerializer,
@@ -13,7 +13,6 @@ from apps.coupon.serializers import (
     MyCouponSerializer,
 )
 from apps.coupon.services import enable_coupons, user_coupons
-from apps.course.selectors import published_courses
 from apps.users.selectors import max_usable_credit
 from extension.money import ZERO
 from extension.response import APIResponse
@@ -37,7 +36,7 @@ class EnableCouponListView(APIView):
 
     @extend_schema(summary="结算页可用的优惠券与积分", responses=EnableCouponsSerializer)
     def get(self, request):
-        courses = list(published_courses(selected_course_ids(request.user.id)).values())
+        courses = selected_courses(user_id=request.user.id)
         credit = request.user.credit
         data = {
             "has_credit": credit,

@@ -56,7 +56,7 @@ def course_reviews(course_id: int):
     return visible_reviews().filter(course_id=course_id).select_related("user").order_by("-id")
 
 
-def is_published(course_id: int) -> bool:
-    """Whether `course_id` is a published course: one indexed lookup, for callers that need no
-    prices (adding to the cart), instead of building the course with its live prices."""
-    return Course.objects.published().filter(pk=course_id).exists()
+def published_course_ids(course_ids) -> set[int]:
+    """Which of `course_ids` are published courses: one indexed lookup, for callers that need no
+    prices (adding to the cart), instead of building the courses with their live prices."""
+    return set(Course.objects.published().filter(pk__in=list(course_ids)).values_list("pk", flat=True))

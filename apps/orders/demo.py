@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from apps.cart import redis_store as cart_store
+from apps.cart.services import add_courses, empty_cart, restore_lines, saved_lines
 from apps.orders.models import Order
 from apps.orders.services import cancel_order, create_order, expire_orders, pay_order
 from apps.users.selectors import owned_course_ids
@@ -18,14 +18,14 @@ def seed_orders(user, courses, stdout=None) -> None:
     candidates = [course for course in courses if course.id not in owned][-4:]
     if len(candidates) < 4:
         return
-    saved_cart = cart_store.cart_lines(user.id)
-    cart_store.remove_lines(user.id, list(saved_cart))
+    saved_cart = saved_lines(user_id=user.id)
+    empty_cart(user_id=user.id)
 
     def order_of(course):
         # seed_demo runs in one transaction: the previous order's cart clean-up waits for its
         # commit, so empty the cart here to order exactly this course
-        cart_store.remove_lines(user.id, list(cart_store.cart_lines(user.id)))
-        cart_store.add_line(user.id, course.id)
+        empty_cart(user_id=user.id)
+        add_courses(user_id=user.id, course_ids=[course.id])
         return create_order(user=user, pay_type=Order.PayType.ALIPAY)
 
     paid, cancelled, timed_out, unpaid = (order_of(course) for course in candidates)
@@ -33,7 +33,6 @@ def seed_orders(user, courses, stdout=None) -> None:
     cancel_order(order_id=cancelled.id)
     Order.objects.filter(pk=timed_out.pk).update(created_time=timezone.now() - timedelta(days=1))
     expire_orders(order_ids=[timed_out.id])
-    cart_store.add_lines(user.id, [cid for cid, selected in saved_cart.items() if selected], selected=True)
-    cart_store.add_lines(user.id, [cid for cid, selected in saved_cart.items() if not selected], selected=False)
+    restore_lines(user_id=user.id, lines=saved_cart)
     if stdout:
         stdout.write(f"orders: 4 for {user.username} (paid, cancelled, timed out, unpaid {unpaid.order_number})")

@@ -16,8 +16,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.cart import redis_store as cart_store
+from apps.cart.services import add_courses, remove_courses, selected_courses
 from apps.coupon.services import bind_coupon, coupon_for_order, mark_coupon_used, release_coupons
-from apps.course.selectors import published_courses
 from apps.orders.exceptions import (
     CoursesAlreadyOwned,
     CoursesInUnpaidOrder,
@@ -65,10 +65,10 @@ def next_order_number() -> str:
     return format_order_number(timezone.localdate(), cart_store.next_order_counter())
 
 
-def _order_lines(user_id: int, course_ids) -> list:
-    """The published courses among the selected ones, refused when any is owned already or
+def _order_lines(user_id: int, courses) -> list:
+    """The selected published courses by id, refused when none, when any is owned already or
     waiting in another unpaid order of the user."""
-    courses = sorted(published_courses(course_ids).values(), key=lambda course: course.id)
+    courses = sorted(courses, key=lambda course: course.id)
     if not courses:
         raise EmptySelection()
     ids = [course.id for course in courses]
@@ -105,10 +105,7 @@ def create_order(*, user: User, pay_type: int, user_coupon_id: int = -1, credit:
     and the credit spend are guarded updates."""
     with transaction.atomic():
         locked_user = User.objects.select_for_update().get(pk=user.pk)
-        course_ids = cart_store.selected_course_ids(user.pk)
-        if not course_ids:
-            raise EmptySelection()
-        courses = _order_lines(user.pk, course_ids)
+        courses = _order_lines(user.pk, selected_courses(user_id=user.pk))
 
         coupon_log, coupon_discount = None, ZERO
         if user_coupon_id != -1:
@@ -154,7 +151,7 @@ def create_order(*, user: User, pay_type: int, user_coupon_id: int = -1, credit:
             order.refresh_from_db(fields=["order_status", "pay_time"])
 
         ordered = [course.id for course in courses]
-        transaction.on_commit(lambda: cart_store.remove_lines(user.pk, ordered), robust=True)
+        transaction.on_commit(lambda: remove_courses(user_id=user.pk, course_ids=ordered), robust=True)
         transaction.on_commit(lambda: schedule_timeout(order.pk), robust=True)
         metrics.after_commit(metrics.ORDERS_CREATED)
     logger.info("order %s created for user %s: %s", order.order_number, user.pk, order.real_price)
@@ -424,15 +421,4 @@ def recover_order(*, order: Order) -> dict:
     prices, so the user can order again; courses since unpublished or owned are skipped."""
     if order.order_status not in ENDED:
         raise OrderNotRecoverable()
-    course_ids = list(order.order_courses.values_list("course_id", flat=True))
-    available = set(published_courses(course_ids)) - owned_course_ids(user_id=order.user_id, course_ids=course_ids)
-    added, cart_total = [], cart_store.cart_total(order.user_id)
-    for course_id in course_ids:
-        if course_id not in available:
-            continue
-        # the cart's own limit check, atomic in Redis: a full cart skips the rest, not an error
-        total = cart_store.add_line_within_limit(order.user_id, course_id, limit=settings.CART_MAX_LINES)
-        if total is not None:
-            added.append(course_id)
-            cart_total = total
-    return {"cart_total": cart_total, "added": added, "skipped": [c for c in course_ids if c not in added]}
+    return add_courses(user_id=order.user_id, course_ids=order.order_courses.values_list("course_id", flat=True))

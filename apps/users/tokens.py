@@ -3,7 +3,7 @@ shows) and, beside it, the same profile plus the cart size."""
 
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from apps.cart.redis_store import cart_total
+from apps.cart.services import cart_size
 from apps.users.models import User
 
 
@@ -23,7 +23,7 @@ def login_payload(user: User) -> dict:
     return {
         "token": access,
         "refresh": refresh,
-        "cart_total": cart_total(user.id),
+        "cart_total": cart_size(user_id=user.id),
         "user_id": user.id,
         "username": user.username,
         "nickname": user.nickname,
