@@ -99,8 +99,3 @@ def remove_lines(user_id: int, course_ids) -> int:
     if not course_ids:
         return 0
     return _redis().hdel(cart_key(user_id), *course_ids)
-
-
-def next_order_counter() -> int:
-    """The shop-wide order counter (the last 8 digits of an order number) kept beside the carts."""
-    return _redis().incr("order_number")

@@ -15,9 +15,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.cart import redis_store as cart_store
 from apps.cart.services import add_courses, remove_courses, selected_courses
 from apps.coupon.services import bind_coupon, coupon_for_order, mark_coupon_used, release_coupons
+from apps.orders import redis_store
 from apps.orders.exceptions import (
     CoursesAlreadyOwned,
     CoursesInUnpaidOrder,
@@ -62,7 +62,7 @@ class PayResult(enum.Enum):
 def next_order_number() -> str:
     """YYYYMMDD (Shanghai) + 16 digits from the shop's Redis counter under a keyed permutation
     (apps/orders/numbers.py): unique, and revealing neither the user nor the shop's order count."""
-    return format_order_number(timezone.localdate(), cart_store.next_order_counter())
+    return format_order_number(timezone.localdate(), redis_store.next_order_counter())
 
 
 def _order_lines(user_id: int, courses) -> list:

@@ -37,10 +37,10 @@ from Cryptodome.Signature import PKCS1_v1_5
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.payments import redis_store
 from apps.payments.gateway import (
     AlipayGateway,
     CloseResult,
@@ -55,12 +55,6 @@ from apps.payments.gateway import (
 SANDBOX_APP_ID = "fsapi-sandbox"
 SANDBOX_SELLER_ID = "2088000000000000"
 SANDBOX_BUYER_ID = "2088000000000001"
-CLOSED_KEY = "payments:sandbox:closed:{}"
-CLOSED_TTL = 7 * 24 * 3600
-REFUND_KEY = "payments:sandbox:refund:{}"  # out_request_no → the answer Alipay gave
-REFUNDED_CENTS_KEY = "payments:sandbox:refunded-cents:{}"  # trade_no → refunded so far, in cents
-UNREACHABLE_KEY = "payments:sandbox:unreachable"
-REFUND_TTL = 400 * 24 * 3600
 REDIS_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
 
@@ -169,7 +163,7 @@ class SandboxGateway(AlipayGateway):
 
     def close_trade(self, out_trade_no: str) -> CloseResult:
         try:
-            cache.set(CLOSED_KEY.format(out_trade_no), 1, timeout=CLOSED_TTL)
+            redis_store.sandbox_close_trade(out_trade_no)
         except REDIS_DOWN as exc:
             raise GatewayUnavailable(f"sandbox trade store (Redis) unreachable: {exc}") from exc
         return CloseResult.CLOSED
@@ -185,7 +179,7 @@ class SandboxGateway(AlipayGateway):
 
         self._reachable()
         try:
-            done = cache.get(REFUND_KEY.format(out_request_no))
+            done = redis_store.sandbox_refund(out_request_no)
         except REDIS_DOWN as exc:
             raise GatewayUnavailable(f"sandbox trade store (Redis) unreachable: {exc}") from exc
         if done is None:
@@ -206,21 +200,18 @@ class SandboxGateway(AlipayGateway):
     @staticmethod
     def set_unreachable(unreachable: bool) -> None:
         """Switch the sandbox's refund calls off (as if Alipay were unreachable) or on again."""
-        if unreachable:
-            cache.set(UNREACHABLE_KEY, 1, timeout=None)
-        else:
-            cache.delete(UNREACHABLE_KEY)
+        redis_store.sandbox_set_unreachable(unreachable)
 
     @staticmethod
     def refunds_of(trade_no: str) -> Decimal:
         """What the sandbox has refunded of a trade in all (tests count the money that left)."""
-        return Decimal(int(cache.get(REFUNDED_CENTS_KEY.format(trade_no)) or 0)) / 100
+        return Decimal(redis_store.sandbox_refunded_cents(trade_no)) / 100
 
     # --- Alipay's side ---------------------------------------------------------------------
 
     def _reachable(self) -> None:
         try:
-            down = cache.get(UNREACHABLE_KEY)
+            down = redis_store.sandbox_unreachable()
         except REDIS_DOWN as exc:
             raise GatewayUnavailable(f"sandbox trade store (Redis) unreachable: {exc}") from exc
         if down:
@@ -229,9 +220,8 @@ class SandboxGateway(AlipayGateway):
     def _refund(self, out_trade_no: str, trade_no: str, out_request_no: str, amount: Decimal) -> dict:
         from apps.payments.models import Payment
 
-        key = REFUND_KEY.format(out_request_no)
         try:
-            done = cache.get(key)
+            done = redis_store.sandbox_refund(out_request_no)
             if done is not None:  # Alipay: the same out_request_no again → the same refund, no money moves
                 return {**done, "fund_change": "N"}
             payments = Payment.objects.filter(trade_no=trade_no) if trade_no else Payment.objects.none()
@@ -242,10 +232,8 @@ class SandboxGateway(AlipayGateway):
                 return {"code": "40004", "msg": "Business Failed", "sub_code": "ACQ.TRADE_NOT_EXIST",
                         "sub_msg": "交易不存在"}  # fmt: skip
             cents = int(Decimal(amount) * 100)
-            counter = REFUNDED_CENTS_KEY.format(payment.trade_no)
-            cache.add(counter, 0, timeout=REFUND_TTL)
-            if cache.incr(counter, cents) > int(payment.amount * 100):
-                cache.decr(counter, cents)
+            if redis_store.sandbox_add_refunded_cents(payment.trade_no, cents) > int(payment.amount * 100):
+                redis_store.sandbox_add_refunded_cents(payment.trade_no, -cents)
                 return {"code": "40004", "msg": "Business Failed", "sub_code": "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL",
                         "sub_msg": "退款金额超限"}  # fmt: skip
             answer = {
@@ -260,9 +248,11 @@ class SandboxGateway(AlipayGateway):
                 "gmt_refund_pay": format_alipay_time(timezone.now()),
                 "sandbox": True,
             }
-            if not cache.add(key, answer, timeout=REFUND_TTL):  # a concurrent repeat won: give its money back
-                cache.decr(counter, cents)
-                return {**cache.get(key), "fund_change": "N"}
+            if not redis_store.sandbox_keep_refund(
+                out_request_no, answer
+            ):  # a concurrent repeat won: give its money back
+                redis_store.sandbox_add_refunded_cents(payment.trade_no, -cents)
+                return {**redis_store.sandbox_refund(out_request_no), "fund_change": "N"}
             return answer
         except REDIS_DOWN as exc:
             raise GatewayUnavailable(f"sandbox trade store (Redis) unreachable: {exc}") from exc
@@ -272,7 +262,7 @@ class SandboxGateway(AlipayGateway):
     def is_closed(self, out_trade_no: str) -> bool:
         """Whether the trade was closed; GatewayUnavailable when Redis, which remembers it, is down."""
         try:
-            return bool(cache.get(CLOSED_KEY.format(out_trade_no)))
+            return redis_store.sandbox_trade_closed(out_trade_no)
         except REDIS_DOWN as exc:
             raise GatewayUnavailable(f"sandbox trade store (Redis) unreachable: {exc}") from exc
 

@@ -13,7 +13,6 @@ from decimal import Decimal
 from functools import partial
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -21,7 +20,7 @@ from django.utils import timezone
 from apps.orders.models import Order
 from apps.orders.selectors import get_order_by_number
 from apps.orders.services import PayResult, pay_order
-from apps.payments import exceptions, recharges
+from apps.payments import exceptions, recharges, redis_store
 from apps.payments.gateway import (
     SUCCESS_STATUSES,
     AlipayGateway,
@@ -38,7 +37,6 @@ from extension.db import retry_on_deadlock
 
 logger = logging.getLogger("fsapi.payments")
 
-LINK_ISSUED_KEY = "alipay:link-issued:{}"
 SUBJECT_MAX_LENGTH = 120  # Alipay allows 256; a long list of names helps nobody on the cashier page
 ALIPAY_UNREACHABLE = "暂时无法向支付宝确认支付结果，订单状态以当前记录为准，请稍后再试"
 STATUS_MESSAGES = {
@@ -349,7 +347,7 @@ def remember_link(order_number: str) -> None:
     """Note that a pay link went out for the order: only then can Alipay hold a trade to close (or
     paid). In Redis for closing trades, and in the database (PayLink) for the reconciliation."""
     PayLink.objects.bulk_create([PayLink(out_trade_no=order_number)], ignore_conflicts=True)
-    cache.set(LINK_ISSUED_KEY.format(order_number), 1, timeout=settings.ORDER_TIMEOUT + 3600)
+    redis_store.remember_link_issued(order_number, timeout=settings.ORDER_TIMEOUT + 3600)
 
 
 def schedule_trade_close(*order_numbers: str) -> None:
@@ -364,9 +362,9 @@ def _enqueue_trade_close(order_numbers) -> None:
     from apps.payments.tasks import close_alipay_trade
 
     try:
-        issued = cache.get_many([LINK_ISSUED_KEY.format(number) for number in order_numbers])
+        issued = redis_store.links_issued(order_numbers)
         for order_number in order_numbers:
-            if LINK_ISSUED_KEY.format(order_number) in issued:
+            if order_number in issued:
                 close_alipay_trade.delay(order_number)
     except Exception:  # Redis or the broker is down: the trade still expires at Alipay at the time-out
         logger.warning("could not enqueue closing Alipay trades %s", order_numbers, exc_info=True)

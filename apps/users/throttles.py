@@ -7,13 +7,11 @@ The admin's login is guarded by django-axes with the same limits (apps/users/adm
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
 from rest_framework.throttling import BaseThrottle, UserRateThrottle
 
+from apps.users import redis_store
 from apps.users.exceptions import LoginLocked
 from apps.users.selectors import user_by_login_name
-
-ACCOUNT_KEY = "throttle_login_account_{}"
 
 
 def client_ip(request) -> str:
@@ -41,21 +39,20 @@ class LoginAccountThrottle(BaseThrottle):
         name = request.data.get("username") if hasattr(request.data, "get") else None
         if not isinstance(name, str) or not name.strip():
             return True  # the serializer answers 400
-        key = self.cache_key(name)
-        cache.add(key, 0, timeout=settings.LOGIN_LOCKOUT_SECONDS)
-        attempts = cache.incr(key)
+        account = self.account_digest(name)
+        attempts = redis_store.count_login_attempt(account, window=settings.LOGIN_LOCKOUT_SECONDS)
         if attempts > settings.LOGIN_FAILURE_LIMIT:
-            ttl = cache.ttl(key)
+            ttl = redis_store.login_attempts_ttl(account)
             raise LoginLocked(wait=ttl if ttl and ttl > 0 else settings.LOGIN_LOCKOUT_SECONDS)
         return True
 
     @staticmethod
-    def cache_key(name: str) -> str:
-        return ACCOUNT_KEY.format(hashlib.sha256(login_account(name).encode()).hexdigest())
+    def account_digest(name: str) -> str:
+        return hashlib.sha256(login_account(name).encode()).hexdigest()
 
     @classmethod
     def forget(cls, name: str) -> None:
-        cache.delete(cls.cache_key(name))
+        redis_store.forget_login_attempts(cls.account_digest(name))
 
 
 class AvatarUploadThrottle(UserRateThrottle):
