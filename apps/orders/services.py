@@ -29,6 +29,7 @@ from apps.orders.exceptions import (
     OrderNotRecoverable,
     OrderNumberUnavailable,
 )
+from apps.orders.hooks import before_timeout, orders_left_unpaid
 from apps.orders.models import Order, OrderDetail
 from apps.orders.numbers import format_order_number
 from apps.users.models import MoneyLog, User
@@ -245,14 +246,8 @@ def _give_back(orders: list[Order], new_status: int) -> None:
         if order.credit
     )
     release_coupons(order_ids=[order.pk for order in orders])
-    _close_trades_after_commit([order.order_number for order in orders])
-
-
-def _close_trades_after_commit(order_numbers) -> None:
-    """Close the Alipay trades of orders that left 0, so they cannot be paid later (best effort)."""
-    from apps.payments.services import schedule_trade_close  # payments imports this module
-
-    schedule_trade_close(*order_numbers)
+    # payments closes their Alipay trades, so that they cannot be paid later (best effort)
+    orders_left_unpaid.send_on_commit(order_numbers=[order.order_number for order in orders])
 
 
 @retry_on_deadlock
@@ -278,36 +273,21 @@ def cancel_orders(*, order_ids) -> int:
 
 
 # --- before timing out: ask the payment channel -------------------------------------------------
-# Orders sit below payments (payments imports orders, never the reverse): payments registers here,
-# in its AppConfig.ready, a hook that asks Alipay about orders whose pay link went out and pays
-# those Alipay says are paid, so that a lost notify does not turn a paid order into a time-out.
-
-_before_timeout_hooks: list = []
-
-
-def register_before_timeout(hook) -> None:
-    """`hook(orders)` is called with the overdue unpaid orders (id, user_id, order_number,
-    real_price, pay_type) about to time out, outside any transaction; whatever it pays through
-    `pay_order` is then no longer unpaid and is skipped by the guarded time-out."""
-    if hook not in _before_timeout_hooks:
-        _before_timeout_hooks.append(hook)
+# Orders sit below payments (payments imports orders, never the reverse): payments listens to
+# `hooks.before_timeout` and asks Alipay about orders whose pay link went out, paying those Alipay
+# says are paid, so that a lost notify does not turn a paid order into a time-out.
 
 
 def _run_before_timeout_hooks(order_ids, cutoff: datetime) -> None:
-    if not _before_timeout_hooks:
+    if not before_timeout.has_listeners:
         return
     orders = list(
         Order.objects.filter(pk__in=list(order_ids), order_status=Order.Status.UNPAID, created_time__lte=cutoff).only(
             "id", "user_id", "order_number", "real_price", "pay_type", "order_status"
         )
     )
-    if not orders:
-        return
-    for hook in _before_timeout_hooks:
-        try:
-            hook(orders)
-        except Exception:  # asking is best effort: the time-out goes ahead as before
-            logger.warning("before-timeout hook %r failed", hook, exc_info=True)
+    if orders:  # asking is best effort: a failing listener is logged, the time-out goes ahead
+        before_timeout.send(orders=orders)
 
 
 @retry_on_deadlock

@@ -1,8 +1,9 @@
-"""The one place that talks to Alipay: python-alipay-sdk (RSA2) built from settings, or the local
-sandbox standing in for it when no app id is configured (see apps/payments/sandbox.py).
+"""The one place that talks to Alipay: python-alipay-sdk (RSA2). `channel.get_gateway()` builds it
+from settings, or the local sandbox (a subclass, apps/payments/sandbox.py) when no app id is set.
 
-Views and services call `get_gateway()` and use these: the page-pay URL, `verify` for notify
-and return parameters, trade query, trade close, refund and refund query. Network calls go through `requests` with a
+Services use these: the page-pay URL, `read_notify` (signature and app id checked, then parsed) for
+notify and return parameters, trade query, trade close, refund and refund query; a gateway never
+calls a service. Network calls go through `requests` with a
 timeout (so tests replace Alipay with `responses`); every failure surfaces as a `GatewayError`.
 """
 
@@ -15,7 +16,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -23,8 +23,9 @@ import requests
 from alipay import AliPay
 from alipay.exceptions import AliPayException, AliPayValidationError
 from Cryptodome.PublicKey import RSA
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+from apps.payments import exceptions
 
 logger = logging.getLogger("fsapi.payments")
 
@@ -84,6 +85,24 @@ class RefundAnswer:
     refunded: bool
     amount: Decimal | None = None
     raw: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Notify:
+    """Alipay-signed parameters (a notify, or the synchronous return) whose RSA2 signature and app
+    id checked out, parsed; whether they fit an order or a top-up is the service's to check."""
+
+    out_trade_no: str
+    trade_no: str
+    trade_status: str
+    total_amount: Decimal | None
+    paid_at: datetime | None
+    seller_id: str | None
+    params: dict
+
+    @property
+    def is_paid(self) -> bool:
+        return self.trade_status in SUCCESS_STATUSES
 
 
 def format_amount(amount: Decimal) -> str:
@@ -217,6 +236,24 @@ class AlipayGateway:
         except (ValueError, TypeError, binascii.Error):
             return False
 
+    def read_notify(self, params: Mapping[str, str]) -> Notify:
+        """`params` (a notify or the return) parsed, once Alipay's signature (BadSignature) and our
+        app id (WrongAppId) check out."""
+        params = {key: params[key] for key in params}
+        if not self.verify(params):
+            raise exceptions.BadSignature()
+        if params.get("app_id") != self.app_id:
+            raise exceptions.WrongAppId()
+        return Notify(
+            out_trade_no=params.get("out_trade_no", ""),
+            trade_no=params.get("trade_no", ""),
+            trade_status=params.get("trade_status", ""),
+            total_amount=parse_amount(params.get("total_amount")),
+            paid_at=parse_alipay_time(params.get("gmt_payment")),
+            seller_id=params.get("seller_id"),
+            params=params,
+        )
+
     def query_trade(self, out_trade_no: str) -> Trade:
         answer = self.client.api_alipay_trade_query(out_trade_no=out_trade_no)
         if answer.get("code") == "10000":
@@ -279,40 +316,3 @@ class AlipayGateway:
         if answer.get("code") == "20000":  # Alipay's "service temporarily unavailable"
             return GatewayUnavailable(text)
         return GatewayRefused(text)
-
-
-def sandbox_enabled() -> bool:
-    """The local sandbox answers only without real credentials and with ALIPAY_SANDBOX on."""
-    return not settings.ALIPAY_APP_ID and settings.ALIPAY_SANDBOX
-
-
-def get_gateway() -> AlipayGateway:
-    """The gateway the current settings describe (built once per distinct configuration)."""
-    if settings.ALIPAY_APP_ID:
-        return _real_gateway(
-            settings.ALIPAY_APP_ID,
-            settings.ALIPAY_APP_PRIVATE_KEY,
-            settings.ALIPAY_PUBLIC_KEY,
-            settings.ALIPAY_DEBUG,
-            settings.ALIPAY_RETURN_URL,
-            settings.ALIPAY_NOTIFY_URL,
-            settings.ALIPAY_TIMEOUT,
-        )
-    if settings.ALIPAY_SANDBOX:
-        from apps.payments.sandbox import get_sandbox_gateway
-
-        return get_sandbox_gateway()
-    raise ImproperlyConfigured("Alipay is not configured: set ALIPAY_APP_ID and its keys (or ALIPAY_SANDBOX=1)")
-
-
-@lru_cache(maxsize=4)
-def _real_gateway(app_id, private_key, public_key, debug, return_url, notify_url, timeout) -> AlipayGateway:
-    return AlipayGateway(
-        app_id=app_id,
-        app_private_key=load_rsa_key(private_key, setting="ALIPAY_APP_PRIVATE_KEY"),
-        alipay_public_key=load_rsa_key(public_key, setting="ALIPAY_PUBLIC_KEY"),
-        debug=debug,
-        return_url=return_url,
-        notify_url=notify_url,
-        timeout=timeout,
-    )

@@ -1,7 +1,7 @@
 """Reconciliation with Alipay (SPEC §9.4).
 
-- Before the time-out gives back an order whose pay link went out, `pay_before_timeout` (hooked
-  into apps/orders in PaymentsConfig.ready) asks Alipay about its trade and pays the order through
+- Before the time-out gives back an order whose pay link went out, `pay_before_timeout` (listening
+  to apps/orders' `before_timeout` from PaymentsConfig.ready) asks Alipay about its trade and pays the order through
   the same `settle_trade` as a notify when Alipay says it is paid. It runs outside the time-out's
   transaction (no row lock is held while Alipay is asked), each call bounded by ALIPAY_TIMEOUT; once
   Alipay is unreachable the rest of the batch is not asked (the sweep stays fast) and times out as
@@ -32,7 +32,7 @@ logger = logging.getLogger("fsapi.payments")
 # --- before a time-out ----------------------------------------------------------------------
 
 
-def pay_before_timeout(orders) -> int:
+def pay_before_timeout(*, orders) -> int:
     """Ask Alipay about the Alipay orders among `orders` whose pay link went out; pay those it
     reports paid (amount and trade checked as for a notify). Answers how many were paid."""
     from apps.payments.services import gateway, settle_queried_trade

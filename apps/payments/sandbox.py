@@ -7,9 +7,10 @@ stands in for Alipay so that order → pay → paid works on one machine.
 - The page-pay link is the same signed request a real gateway gets, sent to a cashier page this
   project serves (/payments/alipay/sandbox/cashier/). The cashier checks the request like Alipay
   would (our signature, app id, expiry, trade closed or already paid).
-- Its 支付 button builds the notify Alipay would send, signs it with the sandbox Alipay key and
-  hands it in-process to `services.handle_notify` — the service behind POST /payments/alipay/notify/,
-  with the same verification — then redirects to ALIPAY_RETURN_URL with signed return parameters.
+- Its 支付 button builds the notify Alipay would send, signed with the sandbox Alipay key, and the
+  signed return parameters; the cashier view hands the notify in-process to `services.handle_notify`
+  — the service behind POST /payments/alipay/notify/, with the same verification — then redirects
+  to ALIPAY_RETURN_URL with the return parameters. The sandbox itself never calls a service.
 - Trade query answers from the local Payment records; trade close marks the trade closed in Redis.
 - Refund (alipay.trade.refund) and refund query answer as Alipay does, remembering each refund in
   Redis by its out_request_no: a repeat answers the same (fund_change "N") and refunds nothing more;
@@ -45,6 +46,7 @@ from apps.payments.gateway import (
     AlipayGateway,
     CloseResult,
     GatewayUnavailable,
+    RefundAnswer,
     Trade,
     format_alipay_time,
     parse_alipay_time,
@@ -64,6 +66,14 @@ class SandboxRefused(Exception):
     def __init__(self, message: str, status: int = 400):
         super().__init__(message)
         self.status = status
+
+
+@dataclass(frozen=True)
+class SandboxPayment:
+    """What paying at the sandbox cashier produces: Alipay's signed notify and where the buyer goes."""
+
+    notify: dict
+    return_url: str
 
 
 @dataclass(frozen=True)
@@ -175,8 +185,6 @@ class SandboxGateway(AlipayGateway):
 
     def refund_query(self, *, out_trade_no: str, trade_no: str, out_request_no: str):
         """alipay.trade.fastpay.refund.query: the remembered refund, or Alipay's empty success."""
-        from apps.payments.gateway import RefundAnswer
-
         self._reachable()
         try:
             done = redis_store.sandbox_refund(out_request_no)
@@ -302,10 +310,9 @@ class SandboxGateway(AlipayGateway):
             return "交易已关闭（已取消或已超时）"
         return ""
 
-    def pay(self, params) -> str:
-        """Pay the requested trade: send ourselves the signed notify, answer the return URL."""
-        from apps.payments.services import handle_notify
-
+    def pay(self, params) -> SandboxPayment:
+        """Pay the requested trade as Alipay would: the signed notify it sends and the return URL
+        it sends the buyer to (the caller hands the notify to the service, then redirects)."""
         biz = self.read_request(params)
         refusal = self.trade_state(biz)
         if refusal:
@@ -339,10 +346,9 @@ class SandboxGateway(AlipayGateway):
             "buyer_id": SANDBOX_BUYER_ID,
             "fund_bill_list": json.dumps([{"amount": amount, "fundChannel": "ALIPAYACCOUNT"}]),
         }
-        handle_notify(self.sign_as_alipay(notify))
         answer = self.sign_as_alipay({**common, "method": "alipay.trade.page.pay.return", "timestamp": now})
         separator = "&" if "?" in biz["return_url"] else "?"
-        return f"{biz['return_url']}{separator}{urlencode(answer)}"
+        return SandboxPayment(self.sign_as_alipay(notify), f"{biz['return_url']}{separator}{urlencode(answer)}")
 
 
 def get_sandbox_gateway() -> SandboxGateway:

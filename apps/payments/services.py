@@ -21,16 +21,8 @@ from apps.orders.models import Order
 from apps.orders.selectors import get_order_by_number
 from apps.orders.services import PayResult, pay_order
 from apps.payments import exceptions, recharges, redis_store
-from apps.payments.gateway import (
-    SUCCESS_STATUSES,
-    AlipayGateway,
-    CloseResult,
-    GatewayError,
-    GatewayUnavailable,
-    get_gateway,
-    parse_alipay_time,
-    parse_amount,
-)
+from apps.payments.channel import get_gateway
+from apps.payments.gateway import AlipayGateway, CloseResult, GatewayError, GatewayUnavailable, Notify
 from apps.payments.models import PayLink, Payment, Recharge, Refund
 from extension import metrics
 from extension.db import retry_on_deadlock
@@ -96,23 +88,13 @@ def page_pay_link(order: Order) -> str:
     return link
 
 
-def _verified(params: Mapping[str, str]) -> AlipayGateway:
-    """The gateway, once Alipay's signature and our app id on `params` check out."""
-    alipay = gateway()
-    if not alipay.verify(params):
-        raise exceptions.BadSignature()
-    if params.get("app_id") != alipay.app_id:
-        raise exceptions.WrongAppId()
-    return alipay
-
-
-def _verified_order(params: Mapping[str, str]) -> tuple[AlipayGateway, Order]:
+def _verified_order(params: Mapping[str, str]) -> tuple[Notify, Order]:
     """The order named by Alipay-signed parameters, after the signature and app id checks."""
-    alipay = _verified(params)
-    order = get_order_by_number(params.get("out_trade_no", ""))
+    notify = gateway().read_notify(params)
+    order = get_order_by_number(notify.out_trade_no)
     if order is None:
         raise exceptions.UnknownTrade()
-    return alipay, order
+    return notify, order
 
 
 def handle_notify(params: Mapping[str, str]) -> str:
@@ -134,11 +116,11 @@ def _handle_notify(params: Mapping[str, str]) -> str:
     params = {key: params[key] for key in params}
     if recharges.is_recharge_number(params.get("out_trade_no", "")):
         return _handle_recharge_notify(params)
-    _, order = _verified_order(params)
-    if settings.ALIPAY_SELLER_ID and params.get("seller_id") != settings.ALIPAY_SELLER_ID:
-        logger.warning("notify for %s refused: seller_id %r", order.order_number, params.get("seller_id"))
+    notify, order = _verified_order(params)
+    if settings.ALIPAY_SELLER_ID and notify.seller_id != settings.ALIPAY_SELLER_ID:
+        logger.warning("notify for %s refused: seller_id %r", order.order_number, notify.seller_id)
         raise exceptions.WrongSellerId()
-    amount = parse_amount(params.get("total_amount"))
+    amount = notify.total_amount
     if amount is None or amount != order.real_price:
         logger.warning(
             "notify for %s refused: amount %r, order wants %s",
@@ -147,19 +129,17 @@ def _handle_notify(params: Mapping[str, str]) -> str:
             order.real_price,
         )
         raise exceptions.WrongAmount()
-    trade_status = params.get("trade_status", "")
-    if trade_status not in SUCCESS_STATUSES:
-        logger.info("notify for %s acknowledged: trade status %s", order.order_number, trade_status)
+    if not notify.is_paid:
+        logger.info("notify for %s acknowledged: trade status %s", order.order_number, notify.trade_status)
         return "ignored"
-    trade_no = params.get("trade_no", "")
-    if not trade_no:
+    if not notify.trade_no:
         raise exceptions.MalformedNotify()
     result = settle_trade(
         order=order,
-        trade_no=trade_no,
+        trade_no=notify.trade_no,
         amount=amount,
-        paid_at=parse_alipay_time(params.get("gmt_payment")),
-        raw=params,
+        paid_at=notify.paid_at,
+        raw=notify.params,
         source=Payment.Source.NOTIFY,
     )
     return result.value
@@ -167,28 +147,26 @@ def _handle_notify(params: Mapping[str, str]) -> str:
 
 def _handle_recharge_notify(params: dict) -> str:
     """A top-up's notify: the same checks as an order's, then `recharges.settle_recharge`."""
-    _verified(params)
-    recharge = recharges.get_recharge(params.get("out_trade_no", ""))
+    notify = gateway().read_notify(params)
+    recharge = recharges.get_recharge(notify.out_trade_no)
     if recharge is None:
         raise exceptions.UnknownTrade()
-    if settings.ALIPAY_SELLER_ID and params.get("seller_id") != settings.ALIPAY_SELLER_ID:
-        logger.warning("notify for %s refused: seller_id %r", recharge.recharge_number, params.get("seller_id"))
+    if settings.ALIPAY_SELLER_ID and notify.seller_id != settings.ALIPAY_SELLER_ID:
+        logger.warning("notify for %s refused: seller_id %r", recharge.recharge_number, notify.seller_id)
         raise exceptions.WrongSellerId()
-    amount = parse_amount(params.get("total_amount"))
+    amount = notify.total_amount
     recharges.check_amount(recharge, amount)
-    trade_status = params.get("trade_status", "")
-    if trade_status not in SUCCESS_STATUSES:
-        logger.info("notify for %s acknowledged: trade status %s", recharge.recharge_number, trade_status)
+    if not notify.is_paid:
+        logger.info("notify for %s acknowledged: trade status %s", recharge.recharge_number, notify.trade_status)
         return "ignored"
-    trade_no = params.get("trade_no", "")
-    if not trade_no:
+    if not notify.trade_no:
         raise exceptions.MalformedNotify()
     return recharges.settle_recharge(
         recharge=recharge,
-        trade_no=trade_no,
+        trade_no=notify.trade_no,
         amount=amount,
-        paid_at=parse_alipay_time(params.get("gmt_payment")),
-        raw=params,
+        paid_at=notify.paid_at,
+        raw=notify.params,
         source=Payment.Source.NOTIFY,
     )
 
@@ -317,7 +295,7 @@ def read_return(params: Mapping[str, str]) -> Order | Recharge:
     checks out. The return never pays: only the notify or a trade query does."""
     params = {key: params[key] for key in params}
     if recharges.is_recharge_number(params.get("out_trade_no", "")):
-        _verified(params)
+        gateway().read_notify(params)
         recharge = recharges.get_recharge(params["out_trade_no"])
         if recharge is None:
             raise exceptions.UnknownTrade()
@@ -356,6 +334,12 @@ def schedule_trade_close(*order_numbers: str) -> None:
     raises into the caller; a trade not closed still expires at Alipay at the order's time-out."""
     if order_numbers:
         transaction.on_commit(partial(_enqueue_trade_close, order_numbers))
+
+
+def close_trades_of(*, order_numbers) -> None:
+    """Enqueue closing the Alipay trades of these orders (those a pay link went out for), now:
+    `orders_left_unpaid` calls it after the commit that moved them (PaymentsConfig.ready)."""
+    _enqueue_trade_close(order_numbers)
 
 
 def _enqueue_trade_close(order_numbers) -> None:

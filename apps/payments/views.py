@@ -22,8 +22,9 @@ from rest_framework.views import APIView
 
 from apps.orders.selectors import get_user_order
 from apps.payments import recharges, refunds, services
+from apps.payments.channel import get_gateway, sandbox_enabled
 from apps.payments.exceptions import NotifyRefused
-from apps.payments.gateway import GatewayUnavailable, get_gateway, sandbox_enabled
+from apps.payments.gateway import GatewayUnavailable
 from apps.payments.models import Recharge
 from apps.payments.sandbox import SandboxRefused
 from apps.payments.serializers import (
@@ -185,7 +186,9 @@ class SandboxCashierView(View):
     def post(self, request):
         sandbox = get_gateway()
         try:
-            return HttpResponseRedirect(sandbox.pay(request.GET))
+            payment = sandbox.pay(request.GET)
+            services.handle_notify(payment.notify)
+            return HttpResponseRedirect(payment.return_url)
         except SandboxRefused as exc:
             return render(request, self.template_name, {"error": str(exc)}, status=exc.status)
         except NotifyRefused as exc:

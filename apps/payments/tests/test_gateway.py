@@ -6,7 +6,8 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
-from apps.payments.gateway import format_amount, get_gateway, load_rsa_key
+from apps.payments.channel import get_gateway
+from apps.payments.gateway import format_amount, load_rsa_key
 from apps.payments.tests.fake_alipay import GATEWAY_URL, request_params, request_signature_ok
 
 

@@ -6,7 +6,7 @@ same out_request_no, and records it without sending the money a second time."""
 import pytest
 
 from apps.orders.services import cancel_order
-from apps.payments.gateway import get_gateway
+from apps.payments.channel import get_gateway
 from apps.payments.models import Payment, Refund
 from apps.payments.sandbox import SANDBOX_APP_ID
 from apps.payments.services import handle_notify

@@ -15,8 +15,9 @@ from django.utils import timezone
 from apps.coupon.models import CouponLog
 from apps.orders.models import Order
 from apps.payments import refunds
+from apps.payments.channel import get_gateway
 from apps.payments.exceptions import RefundNotPending
-from apps.payments.gateway import GatewayRefused, GatewayUnavailable, get_gateway
+from apps.payments.gateway import GatewayRefused, GatewayUnavailable
 from apps.payments.models import Payment, Refund
 from apps.payments.services import handle_notify
 from apps.payments.tasks import execute_refund_task, refund_payment_task, refund_retry_countdown

@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from apps.orders.models import Order
-from apps.payments.gateway import get_gateway
+from apps.payments.channel import get_gateway
 from apps.payments.models import Payment
 from apps.payments.sandbox import SANDBOX_APP_ID, sandbox_keys
 from apps.payments.tests.fake_alipay import RETURN_URL, request_params
