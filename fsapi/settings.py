@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "apps.orders",
     "apps.payments",
     "apps.usercenter",
+    "apps.demo",  # seed_demo: development data, above every app
 ]
 
 MIDDLEWARE = [

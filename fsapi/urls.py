@@ -21,6 +21,7 @@ urlpatterns = [
     path("cart/", include("apps.cart.urls")),
     path("coupon/", include("apps.coupon.urls")),
     path("order/", include("apps.orders.urls")),
+    path("order/", include("apps.payments.order_urls")),  # refunds (payments)
     path("payments/", include("apps.payments.urls")),
     path("healthz", HealthView.as_view(), name="healthz"),
     path("metrics", metrics_view, name="metrics"),

@@ -1,10 +1,17 @@
 """Coupons in the admin. Every save and delete of a coupon record refreshes its Redis copy after
-the transaction commits, so a rolled-back save leaves Redis as it was."""
+the transaction commits, so a rolled-back save leaves Redis as it was. The users list's 发放优惠券
+action is coupon's too: it is added to the users' admin from here (users sit below coupons)."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.shortcuts import render
+from django.utils import timezone
 
+from apps.coupon.exceptions import CouponSoldOut
 from apps.coupon.models import Coupon, CouponCourse, CouponCourseCat, CouponDirection, CouponLog
+from apps.coupon.services import issue_coupon as issue_coupon_to_users
 from apps.coupon.services import mirror_after_commit, remove_after_commit
+from apps.users.admin import UserAdmin
 
 
 class CouponDirectionInline(admin.TabularInline):
@@ -79,3 +86,32 @@ class CouponLogAdmin(admin.ModelAdmin):
         entries = list(queryset.values_list("user_id", "id"))
         super().delete_queryset(request, queryset)
         remove_after_commit(entries)
+
+
+class IssueCouponForm(forms.Form):
+    coupon = forms.ModelChoiceField(label="优惠券", queryset=Coupon.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["coupon"].queryset = Coupon.objects.filter(is_deleted=False, end_time__gt=timezone.now())
+
+
+@admin.action(description="发放优惠券给所选用户")
+def issue_coupon(modeladmin, request, queryset):
+    """The users list's action: one coupon to each selected user, within the coupon's limits."""
+    form = IssueCouponForm(request.POST if "apply" in request.POST else None)
+    if form.is_valid():
+        coupon = form.cleaned_data["coupon"]
+        try:
+            issued, skipped = issue_coupon_to_users(coupon=coupon, users=queryset)
+        except CouponSoldOut:
+            modeladmin.message_user(request, f"“{coupon}”剩余数量不足，未发放。", messages.ERROR)
+            return None
+        modeladmin.message_user(request, f"已发放 {len(issued)} 张“{coupon}”；{len(skipped)} 位用户已达领取上限。")
+        return None
+    context = {**modeladmin.admin_site.each_context(request), "form": form, "users": queryset, "title": "发放优惠券"}
+    return render(request, "admin/users/issue_coupon.html", context)
+
+
+if issue_coupon not in UserAdmin.actions:
+    UserAdmin.actions = [issue_coupon, *UserAdmin.actions]

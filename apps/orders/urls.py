@@ -1,7 +1,6 @@
 from django.urls import path
 
 from apps.orders import views
-from apps.payments.views import OrderRefundView
 
 urlpatterns = [
     path("", views.OrderCreateView.as_view(), name="order-create"),
@@ -10,5 +9,4 @@ urlpatterns = [
     path("list/", views.OrderListView.as_view(), name="order-list"),
     path("<id:pk>/", views.OrderView.as_view(), name="order-detail"),
     path("<id:pk>/recover/", views.OrderRecoverView.as_view(), name="order-recover"),
-    path("<id:pk>/refund/", OrderRefundView.as_view(), name="order-refund"),
 ]

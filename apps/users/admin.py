@@ -2,11 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.shortcuts import render
-from django.utils import timezone
 
-from apps.coupon.exceptions import CouponSoldOut
-from apps.coupon.models import Coupon
-from apps.coupon.services import issue_coupon
 from apps.users.exceptions import InsufficientCredit, InsufficientMoney
 from apps.users.models import Credit, MoneyLog, User, UserCourse
 from apps.users.services import adjust_balances
@@ -49,22 +45,8 @@ class UserAdmin(DjangoUserAdmin):
     # page was loaded (a lost update): balances change only through the adjust action below.
     readonly_fields = ["credit", "money"]
     inlines = [CreditInline]
-    actions = ["issue_coupon", "adjust_balance"]
-
-    @admin.action(description="发放优惠券给所选用户")
-    def issue_coupon(self, request, queryset):
-        form = IssueCouponForm(request.POST if "apply" in request.POST else None)
-        if form.is_valid():
-            coupon = form.cleaned_data["coupon"]
-            try:
-                issued, skipped = issue_coupon(coupon=coupon, users=queryset)
-            except CouponSoldOut:
-                self.message_user(request, f"“{coupon}”剩余数量不足，未发放。", messages.ERROR)
-                return None
-            self.message_user(request, f"已发放 {len(issued)} 张“{coupon}”；{len(skipped)} 位用户已达领取上限。")
-            return None
-        context = {**self.admin_site.each_context(request), "form": form, "users": queryset, "title": "发放优惠券"}
-        return render(request, "admin/users/issue_coupon.html", context)
+    # apps above users add their own actions here (apps/coupon/admin.py: 发放优惠券)
+    actions = ["adjust_balance"]
 
     @admin.action(description="调整积分/余额", permissions=["change"])
     def adjust_balance(self, request, queryset):
@@ -99,14 +81,6 @@ class AdjustBalanceForm(forms.Form):
         if not self.errors and not data.get("credit") and not data.get("money"):
             raise forms.ValidationError("积分和余额的变化不能都为 0")
         return data
-
-
-class IssueCouponForm(forms.Form):
-    coupon = forms.ModelChoiceField(label="优惠券", queryset=Coupon.objects.none())
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["coupon"].queryset = Coupon.objects.filter(is_deleted=False, end_time__gt=timezone.now())
 
 
 @admin.register(Credit)

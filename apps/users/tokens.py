@@ -3,7 +3,7 @@ shows) and, beside it, the same profile plus the cart size."""
 
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from apps.cart.services import cart_size
+from apps.users.hooks import cart_size
 from apps.users.models import User
 
 

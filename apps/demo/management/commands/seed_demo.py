@@ -4,10 +4,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from apps.coupon.demo import seed_coupons
-from apps.course.demo import seed_catalogue
-from apps.orders.demo import seed_orders
-from apps.users.demo import ADMIN, seed_accounts
+from apps.demo.accounts import ADMIN, seed_accounts
+from apps.demo.catalogue import seed_catalogue
+from apps.demo.coupons import seed_coupons
+from apps.demo.orders import seed_orders
 
 ALLOW_ENV = "SEED_DEMO_ALLOW_PRODUCTION"
 

@@ -1,0 +1,10 @@
+"""/order/<id>/refund/ served by payments (a refund gives an Alipay trade or the balance back);
+the orders app below knows nothing of it. Included by fsapi/urls.py beside apps.orders.urls."""
+
+from django.urls import path
+
+from apps.payments import views
+
+urlpatterns = [
+    path("<id:pk>/refund/", views.OrderRefundView.as_view(), name="order-refund"),
+]
