@@ -256,9 +256,8 @@ class SandboxGateway(AlipayGateway):
                 "gmt_refund_pay": format_alipay_time(timezone.now()),
                 "sandbox": True,
             }
-            if not redis_store.sandbox_keep_refund(
-                out_request_no, answer
-            ):  # a concurrent repeat won: give its money back
+            if not redis_store.sandbox_keep_refund(out_request_no, answer):
+                # a concurrent repeat won: give its money back
                 redis_store.sandbox_add_refunded_cents(payment.trade_no, -cents)
                 return {**redis_store.sandbox_refund(out_request_no), "fund_change": "N"}
             return answer
