@@ -7,8 +7,9 @@ from extension.hooks import Event
 # to cancelled or timed out (payments closes their Alipay trades, so they cannot be paid later)
 orders_left_unpaid = Event("orders.left_unpaid")
 
-# before_timeout(orders=[…]): the overdue unpaid orders (id, user_id, order_number, real_price,
-# pay_type) about to time out, outside any transaction; whatever a listener pays through
+# before_timeout(candidates=<queryset>): a lazy queryset of the overdue unpaid orders (id, user_id,
+# order_number, real_price, pay_type) about to time out, outside any transaction and row lock; a
+# listener narrows it to those it must look at (one query for the batch); whatever it pays through
 # `services.pay_order` is then no longer unpaid and is skipped by the guarded time-out
 # (payments asks Alipay about those whose pay link went out: a lost notify is not a time-out)
 before_timeout = Event("orders.before_timeout")

@@ -281,13 +281,11 @@ def cancel_orders(*, order_ids) -> int:
 def _run_before_timeout_hooks(order_ids, cutoff: datetime) -> None:
     if not before_timeout.has_listeners:
         return
-    orders = list(
-        Order.objects.filter(pk__in=list(order_ids), order_status=Order.Status.UNPAID, created_time__lte=cutoff).only(
-            "id", "user_id", "order_number", "real_price", "pay_type", "order_status"
-        )
-    )
-    if orders:  # asking is best effort: a failing listener is logged, the time-out goes ahead
-        before_timeout.send(orders=orders)
+    candidates = Order.objects.filter(
+        pk__in=list(order_ids), order_status=Order.Status.UNPAID, created_time__lte=cutoff
+    ).only("id", "user_id", "order_number", "real_price", "pay_type", "order_status")
+    # asking is best effort: a failing listener is logged, the time-out goes ahead
+    before_timeout.send(candidates=candidates)
 
 
 @retry_on_deadlock

@@ -147,7 +147,7 @@ class RechargeAdmin(ReadOnlyAdmin):
 class MismatchAdmin(ReadOnlyAdmin):
     """What the daily reconciliation with Alipay found (README: what operators do about each kind)."""
 
-    list_display = ["id", "day", "kind", "out_trade_no", "trade_no", "ours", "detail", "created_time"]
+    list_display = ["id", "day", "kind", "out_trade_no", "out_request_no", "trade_no", "ours", "detail", "created_time"]
     list_filter = ["kind", "day"]
-    search_fields = ["out_trade_no", "trade_no"]
+    search_fields = ["out_trade_no", "out_request_no", "trade_no"]
     date_hierarchy = "day"

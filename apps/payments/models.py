@@ -161,7 +161,8 @@ class PayLink(models.Model):
 
 class Mismatch(models.Model):
     """One disagreement the daily reconciliation found between our records and Alipay's trade
-    query. Read-only for staff: what to do about it is in `detail` and the README."""
+    query (or, for a refund, its refund query). Read-only for staff: what to do about it is in
+    `detail` and the README."""
 
     class Kind(models.TextChoices):
         PAYMENT_NOT_AT_ALIPAY = "payment_not_at_alipay", "有支付记录，支付宝未显示已支付"
@@ -170,11 +171,15 @@ class Mismatch(models.Model):
         RECHARGE_NOT_AT_ALIPAY = "recharge_not_at_alipay", "充值已到账，支付宝未显示已支付"
         RECHARGE_DIFFERS = "recharge_differs", "充值与支付宝的金额或流水号不一致"
         PAID_NOT_RECORDED = "paid_not_recorded", "支付宝已收款，本地未入账（已补记）"
+        REFUND_MISSING_AT_ALIPAY = "refund_missing_at_alipay", "本地已退款，支付宝无此退款"
+        REFUND_AMOUNT_DIFFERS = "refund_amount_differs", "退款金额与支付宝不一致"
+        REFUND_NOT_RECORDED = "refund_not_recorded", "支付宝已退款，本地为退款中或退款失败"
         UNCHECKED = "unchecked", "无法向支付宝查询"
 
     day = models.DateField("对账日期")
     kind = models.CharField("类型", max_length=32, choices=Kind.choices)
     out_trade_no = models.CharField("商户订单号", max_length=64)
+    out_request_no = models.CharField("退款请求号", max_length=64, blank=True, default="")
     trade_no = models.CharField("支付平台流水号", max_length=64, blank=True, default="")
     ours = models.CharField("本地记录", max_length=255, blank=True, default="")
     alipay = models.JSONField("支付宝应答", default=dict, blank=True)
@@ -186,8 +191,11 @@ class Mismatch(models.Model):
         verbose_name = verbose_name_plural = "对账差异"
         ordering = ["-id"]
         constraints = [
-            # re-running a day's reconciliation records each mismatch once
-            models.UniqueConstraint(fields=["day", "kind", "out_trade_no"], name="mismatch_unique_day_kind_trade"),
+            # re-running a day's reconciliation records each mismatch once (a refund's by its
+            # out_request_no: a trade may have several refunds; "" for a trade's own mismatches)
+            models.UniqueConstraint(
+                fields=["day", "kind", "out_trade_no", "out_request_no"], name="mismatch_unique_day_kind_trade_refund"
+            ),
         ]
 
     def __str__(self):

@@ -7,7 +7,8 @@
   Alipay is unreachable the rest of the batch is not asked (the sweep stays fast) and times out as
   before — a notify arriving later is then recorded REFUND_REQUIRED.
 - `reconcile_day` (the daily beat task) compares one day's payments, hand-marked refunds, top-ups
-  and issued links with Alipay's trade queries and records each mismatch (Mismatch, read-only in
+  and issued links with Alipay's trade queries, and its refunds (退款中, 已退款, 退款失败) with
+  alipay.trade.fastpay.refund.query by (out_trade_no, out_request_no), and records each mismatch (Mismatch, read-only in
   the admin), with an error log line and the fsapi_reconciliation_mismatches metric. A paid trade we
   have no record of is settled on the spot (an order's as PAID or REFUND_REQUIRED, a top-up
   credited) and recorded as PAID_NOT_RECORDED.
@@ -18,12 +19,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.orders.models import Order
 from apps.payments import exceptions, recharges
-from apps.payments.gateway import GatewayError, GatewayUnavailable, Trade
-from apps.payments.models import Mismatch, PayLink, Payment, Recharge
+from apps.payments.gateway import GatewayError, GatewayUnavailable, RefundAnswer, Trade
+from apps.payments.models import Mismatch, PayLink, Payment, Recharge, Refund
 from extension import metrics
 
 logger = logging.getLogger("fsapi.payments")
@@ -32,16 +34,21 @@ logger = logging.getLogger("fsapi.payments")
 # --- before a time-out ----------------------------------------------------------------------
 
 
-def pay_before_timeout(*, orders) -> int:
-    """Ask Alipay about the Alipay orders among `orders` whose pay link went out; pay those it
-    reports paid (amount and trade checked as for a notify). Answers how many were paid."""
+def pay_before_timeout(*, candidates) -> int:
+    """Ask Alipay about the Alipay orders among `candidates` (a queryset of overdue unpaid orders)
+    whose pay link went out; pay those it reports paid (amount and trade checked as for a notify).
+    One query for the batch picks the orders to ask (a semi-join on PayLink: usually none, and no
+    row is read for the others); each is then asked and settled on its own, with no transaction
+    or row lock held while Alipay answers. Answers how many were paid."""
     from apps.payments.services import gateway, settle_queried_trade
 
-    alipay_orders = {o.order_number: o for o in orders if o.pay_type == Order.PayType.ALIPAY and o.real_price > 0}
-    if not alipay_orders:
-        return 0
-    issued = PayLink.objects.filter(out_trade_no__in=list(alipay_orders)).values_list("out_trade_no", flat=True)
-    issued = sorted(issued)
+    issued = list(
+        candidates.filter(
+            pay_type=Order.PayType.ALIPAY,
+            real_price__gt=0,
+            order_number__in=PayLink.objects.values("out_trade_no"),
+        ).order_by("order_number")
+    )
     if not issued:
         return 0
     try:
@@ -49,8 +56,8 @@ def pay_before_timeout(*, orders) -> int:
     except exceptions.PaymentNotConfigured:
         return 0
     paid = 0
-    for number in issued:
-        order = alipay_orders[number]
+    for order in issued:
+        number = order.order_number
         try:
             trade = alipay.query_trade(number)
         except GatewayUnavailable as exc:
@@ -89,27 +96,40 @@ def _day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def _record(report: ReconcileReport, kind: str, out_trade_no: str, *, trade_no="", ours="", alipay=None, detail=""):
+def _record(
+    report: ReconcileReport,
+    kind: str,
+    out_trade_no: str,
+    *,
+    out_request_no="",
+    trade_no="",
+    ours="",
+    alipay=None,
+    detail="",
+):
     try:
         with transaction.atomic():
             _, created = Mismatch.objects.get_or_create(
                 day=report.day,
                 kind=kind,
                 out_trade_no=out_trade_no,
+                out_request_no=out_request_no,
                 defaults={"trade_no": trade_no, "ours": ours[:255], "alipay": alipay or {}, "detail": detail[:255]},
             )
     except IntegrityError:  # a concurrent run recorded it
         created = False
-    report.mismatches.append((kind, out_trade_no))
+    report.mismatches.append((kind, out_trade_no, out_request_no) if out_request_no else (kind, out_trade_no))
     if created:
         metrics.RECONCILE_MISMATCHES.labels(kind).inc()
+        answer = alipay or {}
         logger.error(
-            "RECONCILIATION MISMATCH %s %s: %s (ours: %s; Alipay: %s)",
+            "RECONCILIATION MISMATCH %s %s: %s%s (ours: %s; Alipay: %s)",
             report.day,
             kind,
             out_trade_no,
+            f" refund {out_request_no}" if out_request_no else "",
             ours,
-            (alipay or {}).get("trade_status", (alipay or {}).get("sub_code", "")),
+            answer.get("trade_status", answer.get("refund_status", answer.get("sub_code", ""))),
         )
 
 
@@ -118,10 +138,88 @@ def _query(alipay, report: ReconcileReport, out_trade_no: str) -> Trade | None:
         trade = alipay.query_trade(out_trade_no)
     except GatewayError as exc:
         logger.warning("reconciliation: trade query for %s failed: %s", out_trade_no, exc)
-        report.unchecked.append(out_trade_no)
+        report.unchecked.append((out_trade_no, ""))
         return None
     report.checked += 1
     return trade
+
+
+# --- refunds: alipay.trade.fastpay.refund.query ------------------------------------------------
+
+REFUND_CHECKED = (Refund.Status.REFUNDING, Refund.Status.REFUNDED, Refund.Status.FAILED)
+
+
+def _refunds_of_the_day(start: datetime, end: datetime):
+    """The Alipay refunds created or last changed that day that may have reached Alipay: 退款中,
+    已退款 and 退款失败 (待审核 and 已拒绝 were never sent; a balance refund never goes to Alipay).
+    A refund that changes on several days is compared on each of them, always on its last."""
+    day = Q(created_time__gte=start, created_time__lt=end) | Q(updated_time__gte=start, updated_time__lt=end)
+    return (
+        Refund.objects.filter(day, channel=Refund.Channel.ALIPAY, status__in=REFUND_CHECKED, amount__gt=0)
+        .exclude(payment=None)
+        .select_related("payment")
+        .order_by("pk")
+    )
+
+
+def _refund_disagreement(refund: Refund, answer: RefundAnswer) -> tuple[str, str] | None:
+    """(mismatch kind, detail) when our refund and Alipay's answer about its out_request_no
+    disagree, else None. Alipay refunded is 已退款 for us with the same amount; Alipay knowing no
+    (successful) refund is 退款中 (not sent yet, or sent and not done) or 退款失败 for us."""
+    if not answer.refunded:
+        if refund.status == Refund.Status.REFUNDED:
+            return Mismatch.Kind.REFUND_MISSING_AT_ALIPAY, "本地已退款，支付宝查无此退款：请在支付宝核实"
+        return None
+    if refund.status != Refund.Status.REFUNDED:
+        detail = f"支付宝已退款 {answer.amount}，本地为{refund.get_status_display()}：后台重试即补记，不会重复退款"
+        return Mismatch.Kind.REFUND_NOT_RECORDED, detail
+    if answer.amount != refund.amount:
+        return Mismatch.Kind.REFUND_AMOUNT_DIFFERS, f"支付宝退款金额 {answer.amount}，本地 {refund.amount}"
+    return None
+
+
+def _reconcile_refunds(alipay, report: ReconcileReport, start: datetime, end: datetime) -> None:
+    """Ask Alipay about each refund of the day by (out_trade_no, out_request_no) and record
+    where it disagrees. A refund finished by a worker while Alipay was being asked is read again
+    before anything is recorded (no false alarm for a refund in flight)."""
+    for refund in _refunds_of_the_day(start, end):
+        payment = refund.payment
+        try:
+            answer = alipay.refund_query(
+                out_trade_no=payment.out_trade_no, trade_no=payment.trade_no, out_request_no=refund.out_request_no
+            )
+        except GatewayError as exc:
+            logger.warning("reconciliation: refund query for %s failed: %s", refund.out_request_no, exc)
+            report.unchecked.append((payment.out_trade_no, refund.out_request_no))
+            continue
+        report.checked += 1
+        if _refund_disagreement(refund, answer) is None:
+            continue
+        refund.refresh_from_db(fields=["status", "amount"])
+        disagreement = _refund_disagreement(refund, answer)
+        if disagreement is None:
+            continue
+        kind, detail = disagreement
+        _record(
+            report,
+            kind,
+            payment.out_trade_no,
+            out_request_no=refund.out_request_no,
+            trade_no=payment.trade_no,
+            ours=f"refund {refund.pk} {refund.get_kind_display()} {refund.get_status_display()} {refund.amount}",
+            alipay=answer.raw,
+            detail=detail,
+        )
+
+
+def _closed_by_a_refund(payment: Payment, trade: Trade) -> bool:
+    """Alipay closes a trade once it is refunded in full: a closed trade of ours whose refund was
+    sent is the refund check's business, not a payment Alipay never had."""
+    return (
+        trade.status == "TRADE_CLOSED"
+        and trade.trade_no == payment.trade_no
+        and Refund.objects.filter(payment=payment, status__in=REFUND_CHECKED).exists()
+    )
 
 
 def reconcile_day(day: date | None = None, *, record_unchecked: bool = True) -> ReconcileReport:
@@ -155,6 +253,8 @@ def reconcile_day(day: date | None = None, *, record_unchecked: bool = True) -> 
                     detail="标记为已退款，但支付宝交易仍为已支付：请在支付宝核实退款",
                 )
             continue
+        if not trade.is_paid and _closed_by_a_refund(payment, trade):
+            continue  # refunded at Alipay: the refund check below compares the refund
         if not trade.is_paid:
             _record(
                 report,
@@ -252,8 +352,18 @@ def reconcile_day(day: date | None = None, *, record_unchecked: bool = True) -> 
             detail="支付宝已收款但未收到通知：已补记支付（订单已关闭时为待退款）",
         )
 
-    for number in report.unchecked if record_unchecked else ():
-        _record(report, Mismatch.Kind.UNCHECKED, number, ours="", detail="对账时无法查询支付宝，稍后重试")
+    # refunds that may have reached Alipay that day: Alipay must hold exactly those refunded
+    _reconcile_refunds(alipay, report, start, end)
+
+    for number, out_request_no in report.unchecked if record_unchecked else ():
+        _record(
+            report,
+            Mismatch.Kind.UNCHECKED,
+            number,
+            out_request_no=out_request_no,
+            ours=f"refund {out_request_no}" if out_request_no else "",
+            detail="对账时无法查询支付宝，稍后重试",
+        )
     logger.info(
         "reconciliation of %s: %s trades checked, %s mismatches, %s unchecked",
         day,

@@ -11,7 +11,8 @@ stands in for Alipay so that order → pay → paid works on one machine.
   signed return parameters; the cashier view hands the notify in-process to `services.handle_notify`
   — the service behind POST /payments/alipay/notify/, with the same verification — then redirects
   to ALIPAY_RETURN_URL with the return parameters. The sandbox itself never calls a service.
-- Trade query answers from the local Payment records; trade close marks the trade closed in Redis.
+- Trade query answers from the local Payment records (TRADE_CLOSED once refunded in full, as
+  Alipay answers); trade close marks the trade closed in Redis.
 - Refund (alipay.trade.refund) and refund query answer as Alipay does, remembering each refund in
   Redis by its out_request_no: a repeat answers the same (fund_change "N") and refunds nothing more;
   a trade is never refunded past what it paid. `set_unreachable(True)` makes every refund and query
@@ -159,13 +160,15 @@ class SandboxGateway(AlipayGateway):
         if payment is None:  # a top-up paid here is recorded on its Recharge row
             payment = Recharge.objects.filter(recharge_number=out_trade_no, status=Recharge.Status.PAID).first()
         if payment is not None:
+            # as at Alipay, a trade refunded in full is closed (its trade number and amount stay)
+            status = "TRADE_CLOSED" if self._refunded_in_full(payment) else "TRADE_SUCCESS"
             return Trade(
                 out_trade_no=out_trade_no,
-                status="TRADE_SUCCESS",
+                status=status,
                 trade_no=payment.trade_no,
                 total_amount=payment.amount,
                 paid_at=payment.paid_at,
-                raw={"code": "10000", "trade_status": "TRADE_SUCCESS", "trade_no": payment.trade_no, "sandbox": True},
+                raw={"code": "10000", "trade_status": status, "trade_no": payment.trade_no, "sandbox": True},
             )
         if self.is_closed(out_trade_no):
             return Trade(out_trade_no=out_trade_no, status="TRADE_CLOSED", raw={"code": "10000"})
@@ -216,6 +219,13 @@ class SandboxGateway(AlipayGateway):
         return Decimal(redis_store.sandbox_refunded_cents(trade_no)) / 100
 
     # --- Alipay's side ---------------------------------------------------------------------
+
+    def _refunded_in_full(self, payment) -> bool:
+        try:
+            refunded = redis_store.sandbox_refunded_cents(payment.trade_no)
+        except REDIS_DOWN as exc:
+            raise GatewayUnavailable(f"sandbox trade store (Redis) unreachable: {exc}") from exc
+        return refunded >= int(payment.amount * 100) > 0
 
     def _reachable(self) -> None:
         try:
@@ -303,9 +313,10 @@ class SandboxGateway(AlipayGateway):
     def trade_state(self, biz: dict) -> str:
         """Why Alipay's cashier would not take this trade now, or "" when it can be paid."""
         out_trade_no = biz["out_trade_no"]
-        if self.query_trade(out_trade_no).is_paid:
+        trade = self.query_trade(out_trade_no)
+        if trade.is_paid:
             return "该交易已支付"
-        if self.is_closed(out_trade_no) or biz["expire_at"] <= timezone.now():
+        if trade.status == "TRADE_CLOSED" or self.is_closed(out_trade_no) or biz["expire_at"] <= timezone.now():
             return "交易已关闭（已取消或已超时）"
         return ""
 
