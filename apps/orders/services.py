@@ -288,14 +288,19 @@ def _run_before_timeout_hooks(order_ids, cutoff: datetime) -> None:
     before_timeout.send(candidates=candidates)
 
 
-@retry_on_deadlock
 def expire_orders(*, order_ids, by: str = "countdown") -> int:
     """Time out the unpaid ones among `order_ids` that are older than ORDER_TIMEOUT: 0 → 3,
     everything given back. The countdown task and the beat sweep both come here (`by` says which,
     for the metrics); either may run first or twice. Answers how many this call timed out.
-    First, outside the transaction, the before-timeout hooks may pay some (a trade query)."""
+    First, outside the transaction, the before-timeout hooks may pay some (a trade query); a
+    deadlock retry redoes only the time-out, never asks again."""
     cutoff = timezone.now() - timedelta(seconds=settings.ORDER_TIMEOUT)
     _run_before_timeout_hooks(order_ids, cutoff)
+    return _time_out(order_ids, cutoff, by)
+
+
+@retry_on_deadlock
+def _time_out(order_ids, cutoff: datetime, by: str) -> int:
     with transaction.atomic():
         moved = _leave_unpaid(order_ids, Order.Status.TIMEOUT, created_before=cutoff)
         metrics.after_commit(metrics.ORDERS_TIMED_OUT.labels(by), len(moved))

@@ -6,14 +6,15 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.orders.models import Order
 from apps.orders.services import expire_orders, expire_overdue_orders
 from apps.orders.tests.factories import make_overdue
 from apps.payments.models import Mismatch, PayLink, Payment, Recharge
-from apps.payments.reconciliation import reconcile_day
+from apps.payments.reconciliation import pay_before_timeout, reconcile_day
 from apps.payments.services import handle_notify, remember_link
 from apps.payments.tasks import reconcile_alipay
 from apps.payments.tests.factories import OrderFactory
@@ -73,6 +74,49 @@ def test_orders_without_an_issued_link_are_not_asked(user, alipay):
     make_overdue(*orders)
     assert expire_overdue_orders() == 3
     assert queried(alipay) == []
+
+
+def test_one_query_for_the_batch_picks_the_orders_to_ask(user, alipay):
+    """The batch's overdue orders are narrowed to the Alipay ones with an issued link in one
+    query (no row read for the others); only those are asked, in order."""
+    linked = [OrderFactory(user=user) for _ in range(2)]
+    unlinked = OrderFactory(user=user)
+    by_balance = OrderFactory(user=user, pay_type=Order.PayType.BALANCE)
+    free = OrderFactory(user=user, real_price=Decimal("0.00"))
+    for order in (*linked, by_balance, free):
+        remember_link(order.order_number)
+    everyone = [*linked, unlinked, by_balance, free]
+    make_overdue(*everyone)
+    candidates = Order.objects.filter(pk__in=[o.pk for o in everyone])
+
+    with CaptureQueriesContext(connection) as queries:
+        assert pay_before_timeout(candidates) == 0
+    assert len(queries) == 1, [q["sql"] for q in queries]
+    assert queried(alipay) == sorted(o.order_number for o in linked)
+
+    alipay.calls.clear()
+    with CaptureQueriesContext(connection) as queries:
+        assert pay_before_timeout(Order.objects.filter(pk__in=[unlinked.pk, by_balance.pk, free.pk])) == 0
+    assert len(queries) == 1 and queried(alipay) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_deadlock_retry_of_the_time_out_does_not_ask_alipay_again(order, alipay, monkeypatch):
+    from apps.orders import services as order_services
+
+    remember_link(order.order_number)
+    make_overdue(order)
+    leave_unpaid = order_services._leave_unpaid
+    failures = [OperationalError(1213, "Deadlock found when trying to get lock")]
+
+    def deadlocked_once(*args, **kwargs):
+        if failures:
+            raise failures.pop()
+        return leave_unpaid(*args, **kwargs)
+
+    monkeypatch.setattr(order_services, "_leave_unpaid", deadlocked_once)
+    assert expire_orders(order_ids=[order.pk]) == 1
+    assert queried(alipay) == [order.order_number] and not failures
 
 
 def test_alipay_unreachable_times_out_and_a_later_notify_becomes_a_refund(user, alipay, alipay_key):
