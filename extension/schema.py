@@ -16,7 +16,13 @@ ENVELOPE_ERROR = {
 }
 
 
-def _wrap(schema: dict) -> dict:
+# `extend_schema(extensions=NULLABLE_DATA)`: the 2xx answer's `data` may be null (e.g. "none yet")
+NULLABLE_DATA = {"x-fsapi-nullable-data": True}
+
+
+def _wrap(schema: dict, *, nullable: bool = False) -> dict:
+    if nullable:  # OpenAPI 3.0 ignores keywords beside a $ref: wrap it
+        schema = {"allOf": [schema], "nullable": True}
     return {
         "type": "object",
         "properties": {
@@ -37,11 +43,12 @@ def wrap_in_envelope(result, generator, request, public):
     for path, operations in result.get("paths", {}).items():
         plain = path.startswith(PLAIN_PATHS)
         for operation in operations.values():
+            nullable = bool(operation.pop(*NULLABLE_DATA, False))
             responses = operation.get("responses", {})
             for code, response in responses.items():
                 content = response.get("content", {}).get("application/json")
                 if code.startswith("2") and content is not None and not plain:
-                    content["schema"] = _wrap(content.get("schema", {}))
+                    content["schema"] = _wrap(content.get("schema", {}), nullable=nullable)
             for codes in ("4XX", "5XX"):
                 responses.setdefault(
                     codes, {"description": "error", "content": {"application/json": {"schema": error_ref}}}

@@ -1,4 +1,4 @@
-from extension.exceptions import Conflict, NotFound, ServiceError, ServiceUnavailable
+from extension.exceptions import Conflict, ServiceError, ServiceUnavailable
 
 
 class NotifyRefused(ServiceError):
@@ -96,11 +96,6 @@ class RefundReasonRequired(ServiceError):
 class RefundAlreadyOpen(Conflict):
     default_detail = "该订单已有处理中的退款申请"
     default_code = "refund_already_open"
-
-
-class RefundNotFound(NotFound):
-    default_detail = "该订单没有退款申请"
-    default_code = "refund_not_found"
 
 
 class RefundNotPending(Conflict):

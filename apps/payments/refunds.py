@@ -93,11 +93,10 @@ def _channel_of(order: Order) -> tuple[str, Payment | None]:
     return Refund.Channel.ALIPAY, payment
 
 
-def latest_refund(*, order: Order) -> Refund:
-    refund = Refund.objects.filter(order=order, kind=Refund.Kind.REQUESTED).order_by("-id").first()
-    if refund is None:
-        raise exceptions.RefundNotFound()
-    return refund
+def latest_refund(*, order: Order) -> Refund | None:
+    """The order's latest request (申请退款), or None when it has none (an automatic refund of a
+    late payment is not the customer's request)."""
+    return Refund.objects.filter(order=order, kind=Refund.Kind.REQUESTED).order_by("-id").first()
 
 
 # --- staff: approve, reject, retry ------------------------------------------------------------

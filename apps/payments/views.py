@@ -41,6 +41,7 @@ from apps.payments.serializers import (
 )
 from extension import metrics
 from extension.response import APIResponse
+from extension.schema import NULLABLE_DATA
 
 logger = logging.getLogger("fsapi.payments")
 SANDBOX_UNAVAILABLE = "本地沙箱收银台暂时不可用（Redis 未连接），未发生任何扣款，请稍后再试"
@@ -220,7 +221,12 @@ class OrderRefundView(APIView):
         data = {"refund_id": refund.pk, "status": refund.status}
         return APIResponse(data, "退款申请已提交，请等待审核", status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="查询订单的退款申请状态", responses={200: RefundStateSerializer})
+    @extend_schema(
+        summary="查询订单的退款申请状态（没有申请时 data 为 null）",
+        responses={200: RefundStateSerializer},
+        extensions=NULLABLE_DATA,
+    )
     def get(self, request, pk):
-        order = get_user_order(user=request.user, order_id=pk)
-        return APIResponse(RefundStateSerializer(refunds.latest_refund(order=order)).data)
+        order = get_user_order(user=request.user, order_id=pk)  # someone else's or none: 404
+        refund = refunds.latest_refund(order=order)
+        return APIResponse(RefundStateSerializer(refund).data if refund is not None else None)

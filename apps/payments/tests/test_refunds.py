@@ -117,7 +117,8 @@ def test_sandbox_refunds_once_per_request_never_past_the_trade_and_can_be_switch
 def test_request_refund_of_a_paid_order_then_its_state(alipay, alipay_key):
     user, order, _, _ = paid_order(alipay_key)
     client = client_for(user)
-    assert client.get(refund_url(order)).status_code == 404
+    none_yet = client.get(refund_url(order))
+    assert none_yet.status_code == 200 and none_yet.json() == {"code": 200, "message": "ok", "data": None}
 
     response = client.post(refund_url(order), {"reason": "不想学了"}, format="json")
     assert response.status_code == 201, response.json()
@@ -135,6 +136,20 @@ def test_request_refund_of_a_paid_order_then_its_state(alipay, alipay_key):
     assert Refund.objects.count() == 1 and alipay.money_moves == 0
     order.refresh_from_db()
     assert order.order_status == Order.Status.PAID
+
+
+def test_refund_state_of_another_customers_or_a_missing_order_is_404(alipay, alipay_key):
+    """A "no request" answer goes only to the order's owner: someone else's paid order (with or
+    without a request) and an order that does not exist are 404, as every order endpoint."""
+    owner, order, _, _ = paid_order(alipay_key)
+    intruder = client_for(UserFactory())
+    for _ in range(2):
+        answer = intruder.get(refund_url(order))
+        assert answer.status_code == 404 and answer.json() == {"code": 404, "message": "订单不存在", "data": None}
+        client_for(owner).post(refund_url(order), {"reason": "不想学了"}, format="json")
+    missing = client_for(owner).get(reverse("order-refund", kwargs={"pk": order.pk + 1000}))
+    assert missing.status_code == 404 and missing.json()["data"] is None
+    assert client_for(owner).get(refund_url(order)).json()["data"]["status"] == Refund.Status.PENDING
 
 
 def test_request_refused_for_others_unpaid_late_or_reasonless_orders(alipay, alipay_key, settings):

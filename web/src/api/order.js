@@ -17,6 +17,6 @@ export const recoverOrder = (id) => http.post(`/order/${id}/recover/`, {});
 
 /** 申请退款 of a paid order `{reason}` → `{refund_id, status}` (SPEC §9.3). */
 export const requestRefund = (id, reason) => http.post(`/order/${id}/refund/`, { reason });
-/** The state of the order's latest refund request; 404 when it has none (silent: the card asks
- * for every paid order). */
+/** The state of the order's latest refund request, or null when it has none (silent: the card
+ * asks for every paid order, and a failed call must not toast once per card). */
 export const getRefund = (id) => http.get(`/order/${id}/refund/`, { silent: true });
