@@ -88,7 +88,11 @@ def test_reconciliation_racing_a_late_notify(alipay, alipay_key):
     """The time-out asks Alipay while the notify of the same trade arrives: the order is paid
     exactly once (one PAID payment, courses once, credit kept). On odd rounds Alipay does not
     know the trade yet: then either the notify pays first, or the order times out (credit back
-    once) and the payment is recorded REFUND_REQUIRED — the money is never lost."""
+    once) and the payment is recorded REFUND_REQUIRED — the money is never lost.
+
+    Shown to fail on MariaDB (in round 1) with pay_order's row locks removed, and with the
+    time-out's locked, guarded update removed: an order timed out with a PAID payment, its
+    course granted and its credit given back."""
     outcomes = set()
     for round_ in range(ROUNDS):
         user, order = order_with_link(alipay)
