@@ -90,13 +90,13 @@ def test_one_query_for_the_batch_picks_the_orders_to_ask(user, alipay):
     candidates = Order.objects.filter(pk__in=[o.pk for o in everyone])
 
     with CaptureQueriesContext(connection) as queries:
-        assert pay_before_timeout(candidates) == 0
+        assert pay_before_timeout(candidates=candidates) == 0
     assert len(queries) == 1, [q["sql"] for q in queries]
     assert queried(alipay) == sorted(o.order_number for o in linked)
 
     alipay.calls.clear()
     with CaptureQueriesContext(connection) as queries:
-        assert pay_before_timeout(Order.objects.filter(pk__in=[unlinked.pk, by_balance.pk, free.pk])) == 0
+        assert pay_before_timeout(candidates=Order.objects.filter(pk__in=[unlinked.pk, by_balance.pk, free.pk])) == 0
     assert len(queries) == 1 and queried(alipay) == []
 
 
