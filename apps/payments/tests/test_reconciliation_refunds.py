@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from apps.orders.models import Order
 from apps.payments import refunds
-from apps.payments.gateway import get_gateway
+from apps.payments.channel import get_gateway
 from apps.payments.models import Mismatch, Payment, Refund
 from apps.payments.reconciliation import reconcile_day
-from apps.payments.sandbox import REFUND_KEY, REFUNDED_CENTS_KEY, SandboxGateway
+from apps.payments.redis_store import SANDBOX_REFUND_KEY, SANDBOX_REFUNDED_CENTS_KEY
+from apps.payments.sandbox import SandboxGateway
 from apps.payments.tasks import reconcile_alipay
 from apps.payments.tests.factories import OrderFactory
 from apps.payments.tests.ledgers import assert_ledgers
@@ -123,7 +124,9 @@ def test_refunds_that_agree_with_alipay_record_nothing(sandbox, user, staff):
 def test_a_refund_we_recorded_that_alipay_does_not_have(sandbox, user, staff, caplog):
     order, payment = paid_order(user)
     refund = approved(order, staff)
-    cache.delete_many([REFUND_KEY.format(refund.out_request_no), REFUNDED_CENTS_KEY.format(payment.trade_no)])
+    cache.delete_many(
+        [SANDBOX_REFUND_KEY.format(refund.out_request_no), SANDBOX_REFUNDED_CENTS_KEY.format(payment.trade_no)]
+    )
     before = metrics.RECONCILE_MISMATCHES.labels(Mismatch.Kind.REFUND_MISSING_AT_ALIPAY)._value.get()
 
     with caplog.at_level(logging.ERROR, logger="fsapi.payments"):
@@ -144,7 +147,7 @@ def test_a_refund_we_recorded_that_alipay_does_not_have(sandbox, user, staff, ca
 def test_a_refund_alipay_made_of_another_amount(sandbox, user, staff):
     order, payment = paid_order(user)
     refund = approved(order, staff)
-    key = REFUND_KEY.format(refund.out_request_no)
+    key = SANDBOX_REFUND_KEY.format(refund.out_request_no)
     cache.set(key, {**cache.get(key), "refund_fee": "1.00"}, timeout=None)
 
     reconcile_day(today())
