@@ -2,13 +2,16 @@
 `bench.create_cancel` (20 users: 2 cart adds + create + cancel, invariants checked each round)
 against gunicorn serving an older commit and this checkout.
 
-    python -m bench.checkout_ab [--before main] [--rounds 3] [--seconds 20] [--port 8201]
+    python -m bench.checkout_ab [--before 1ee2668] [--rounds 3] [--seconds 20] [--port 8201]
 
-"before" is `--before` (a commit) checked out into a temporary git worktree, served as the bench
-served it until now: 4 sync workers. "after" is this checkout, served with the worker model of the
-Docker image's CMD (its `--threads`), 4 workers. Same database, Redis and data for both (the data
-set of `bench.dataset`: the `bench_buyer_*` users); the shared machine's load moves every figure,
-so the rounds alternate and the report gives ranges. The temporary worktree is removed afterwards.
+"before" is `--before` (a commit; default the one before the checkout work began) checked out
+into a temporary git worktree, served as the bench served it then: 4 sync workers. "after" is
+this checkout's work tree, served with the worker model of the Docker image's CMD (its
+`--threads`), 4 workers. Same database, Redis and data for both (the data set of
+`bench.dataset`: the `bench_buyer_*` users). The shared machine's load moves every figure, so
+the rounds alternate (and who goes first alternates), each round prints the server's CPU per
+order beside its throughput (what load moves least), and the report gives every round. The
+temporary worktree is removed afterwards.
 """
 
 import argparse
@@ -23,6 +26,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKERS = 4
+# the commit before the checkout work began (the last of the broker work): every figure of the
+# checkout target in bench/RESULTS.md is against it
+BASELINE = "1ee2668"
 
 
 def image_threads() -> int:
@@ -53,6 +59,7 @@ def summary(runs: list[dict]) -> dict:
         "create_p50_ms": span([r["latency_ms"]["create"]["p50"] for r in runs]),
         "create_p99_ms": span([r["latency_ms"]["create"]["p99"] for r in runs]),
         "cancel_p99_ms": span([r["latency_ms"]["cancel"]["p99"] for r in runs]),
+        "server_cpu_ms_per_order": span([r["cpu"]["server_ms_per_order"] for r in runs]),
         "non_2xx": sum(n for r in runs for key, n in r["answers"].items() if not key.endswith((" 200", " 201"))),
         "invariants_ok": all(r["check"]["ok"] for r in runs),
     }
@@ -60,7 +67,7 @@ def summary(runs: list[dict]) -> dict:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--before", default="main", help="commit served as 'before' (default: main)")
+    parser.add_argument("--before", default=BASELINE, help=f"commit served as 'before' (default: {BASELINE})")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--port", type=int, default=8201)
@@ -75,13 +82,15 @@ def main(argv=None) -> int:
     runs = {"before": [], "after": []}
     try:
         for n in range(args.rounds):
-            for name, root, t in (("before", before_root, 1), ("after", ROOT, threads)):
+            sides = [("before", before_root, 1), ("after", ROOT, threads)]
+            for name, root, t in sides if n % 2 == 0 else sides[::-1]:  # who goes first alternates too
                 began = time.monotonic()
                 result = one_round(root, t, args.seconds, args.port)
                 runs[name].append(result)
                 print(f"round {n + 1} {name:6}: {result['orders_per_s']:6.1f} orders/s, create p50/p99 "
                       f"{result['latency_ms']['create']['p50']}/{result['latency_ms']['create']['p99']} ms, "
-                      f"answers {result['answers']}, invariants {'OK' if result['check']['ok'] else 'BROKEN'}, "
+                      f"server CPU {result['cpu']['server_ms_per_order']} ms/order, answers {result['answers']}, "
+                      f"invariants {'OK' if result['check']['ok'] else 'BROKEN'}, "
                       f"load {result['load_average']:.1f} ({time.monotonic() - began:.0f} s)", flush=True)  # fmt: skip
     finally:
         subprocess.run(["git", "worktree", "remove", "--force", str(before_root)], cwd=ROOT, check=False)
@@ -89,10 +98,14 @@ def main(argv=None) -> int:
     before_rates = [r["orders_per_s"] for r in runs["before"]]
     after_rates = [r["orders_per_s"] for r in runs["after"]]
     ratios = [a / b for a, b in zip(after_rates, before_rates, strict=True) if b]
+    cpu_before = [r["cpu"]["server_ms_per_order"] for r in runs["before"]]
+    cpu_after = [r["cpu"]["server_ms_per_order"] for r in runs["after"]]
+    cpu_ratios = [b / a for a, b in zip(cpu_after, cpu_before, strict=True) if a]
     report = {
         "before": {"commit": commit, "workers": WORKERS, "threads": 1, **summary(runs["before"])},
         "after": {"commit": here.stdout.strip(), "workers": WORKERS, "threads": threads, **summary(runs["after"])},
         "ratio_per_round": [round(r, 2) for r in ratios],
+        "cpu_ratio_per_round": [round(r, 2) for r in cpu_ratios],  # before's server CPU per order / after's
         "seconds_per_round": args.seconds,
         "runs": runs,
     }

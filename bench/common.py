@@ -90,3 +90,106 @@ class Timer:
 
     def __exit__(self, *exc):
         self.seconds = time.perf_counter() - self.started
+
+
+# --- CPU accounting: what the server side spent, whatever else the machine runs ------------------
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_of_stat(path: str) -> float:
+    """utime + stime of a /proc stat file, in seconds (0 when the process or thread is gone)."""
+    try:
+        fields = Path(path).read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def process_tree_pids(root_pid: int) -> list[int]:
+    """`root_pid` and its direct children (gunicorn's master and workers)."""
+    pids = [root_pid]
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        if ppid == root_pid:
+            pids.append(int(stat.parent.name))
+    return pids
+
+
+def processes_cpu(pids) -> dict[int, float]:
+    return {pid: _cpu_of_stat(f"/proc/{pid}/stat") for pid in pids}
+
+
+def _mariadb_pid() -> int | None:
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if comm.read_text().strip() in ("mariadbd", "mysqld"):
+                return int(comm.parent.name)
+        except OSError:
+            continue
+    return None
+
+
+class ServerCpu:
+    """CPU seconds spent serving one run: gunicorn's master and workers, the MariaDB threads of
+    the connections to this run's database (MariaDB runs a thread per connection; PROCESSLIST
+    names its TID), and this run's Redis server. On a machine shared with other busy processes,
+    CPU per order moves much less than orders per second. Linux only; a part it cannot read counts
+    0 and is named in `missing`."""
+
+    def __init__(self, gunicorn_pid: int):
+        from django.conf import settings
+        from django.db import connection
+        from django_redis import get_redis_connection
+
+        self.connection, self.database = connection, settings.DATABASES["default"]["NAME"]
+        self.redis = get_redis_connection("default")
+        self.gunicorn_pids = process_tree_pids(gunicorn_pid)
+        self.mariadb_pid = _mariadb_pid() if connection.vendor == "mysql" else None
+        self.start = self._sample()
+
+    def _mariadb_tasks(self) -> dict[int, float]:
+        if self.mariadb_pid is None:
+            return {}
+        return {
+            int(stat.parent.name): _cpu_of_stat(str(stat))
+            for stat in Path(f"/proc/{self.mariadb_pid}/task").glob("[0-9]*/stat")
+        }
+
+    def _redis_cpu(self) -> float:
+        info = self.redis.info("cpu")
+        return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
+
+    def _sample(self) -> dict:
+        return {
+            "gunicorn": processes_cpu(self.gunicorn_pids),
+            "mariadb": self._mariadb_tasks(),
+            "redis": self._redis_cpu(),
+        }
+
+    def _run_threads(self) -> set[int]:
+        """TIDs of the MariaDB threads serving this run's database now (but this query's own)."""
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT TID FROM information_schema.PROCESSLIST WHERE DB = %s AND ID <> CONNECTION_ID()",
+                [self.database],
+            )
+            return {row[0] for row in cursor.fetchall()}
+
+    def stop(self) -> dict:
+        """Call while the workers and their database connections are still up."""
+        end = self._sample()
+        threads = self._run_threads() if self.mariadb_pid else set()
+        self.connection.close()
+        gunicorn_s = sum(end["gunicorn"][pid] - self.start["gunicorn"][pid] for pid in self.gunicorn_pids)
+        mariadb_s = sum(end["mariadb"].get(tid, 0.0) - self.start["mariadb"].get(tid, 0.0) for tid in threads)
+        return {
+            "gunicorn_s": round(gunicorn_s, 2),
+            "mariadb_s": round(mariadb_s, 2),
+            "mariadb_connections": len(threads),
+            "redis_s": round(end["redis"] - self.start["redis"], 2),
+            "missing": [] if self.mariadb_pid else ["mariadb"],
+        }

@@ -19,7 +19,7 @@ import urllib.request
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from bench.common import ROOT, gunicorn, setup_django
+from bench.common import ROOT, ServerCpu, gunicorn, setup_django
 
 setup_django()  # before the models are imported
 
@@ -42,6 +42,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=1, help="gthread workers with this many threads when > 1")
     parser.add_argument("--port", type=int, default=8006)
+    parser.add_argument("--warmup", type=float, default=3, help="seconds of the same load before counting")
     parser.add_argument("--app-root", type=Path, default=ROOT, help="the checkout gunicorn serves (default: this one)")
     args = parser.parse_args(argv)
     result = run(
@@ -51,6 +52,7 @@ def main(argv=None) -> dict:
         worker_threads=args.threads,
         port=args.port,
         app_root=args.app_root,
+        warmup=args.warmup,
     )
     print(json.dumps(result, ensure_ascii=False, indent=1))
     return result
@@ -74,7 +76,16 @@ class Client:
             return error.code, json.loads(error.read() or b"{}")
 
 
-def run(*, users: int, seconds: float, workers: int, port: int, worker_threads: int = 1, app_root: Path = ROOT) -> dict:
+def run(
+    *,
+    users: int,
+    seconds: float,
+    workers: int,
+    port: int,
+    worker_threads: int = 1,
+    app_root: Path = ROOT,
+    warmup: float = 3,
+) -> dict:
     buyers = list(User.objects.filter(username__startswith="bench_buyer_").order_by("pk")[:users])
     courses = list(Course.objects.order_by("pk").values_list("pk", flat=True))
     coupons = dict(CouponLog.objects.filter(user__in=buyers).values_list("user_id", "pk"))
@@ -86,13 +97,13 @@ def run(*, users: int, seconds: float, workers: int, port: int, worker_threads: 
     latencies = defaultdict(list)
     answers = Counter()
     lock = threading.Lock()
+    cycles = [0] * len(buyers)  # per user: its coupon every other order, across both phases
 
     def shop(index: int, user: User, deadline: float):
         client = Client(f"http://127.0.0.1:{port}", token_pair(user)[0])
         pair = [courses[(2 * index) % len(courses)], courses[(2 * index + 1) % len(courses)]]
-        n = 0
         while time.monotonic() < deadline:
-            coupon = coupons[user.pk] if n % 2 == 0 else -1
+            coupon = coupons[user.pk] if cycles[index] % 2 == 0 else -1
             steps = [
                 ("cart", "POST", "/cart/", {"course_id": pair[0]}),
                 ("cart", "POST", "/cart/", {"course_id": pair[1]}),
@@ -115,11 +126,9 @@ def run(*, users: int, seconds: float, workers: int, port: int, worker_threads: 
                 with lock:
                     latencies["cancel"].append(time.perf_counter() - began)
                     answers[f"cancel {status}"] += 1
-            n += 1
+            cycles[index] += 1
 
-    with gunicorn(
-        port=port, workers=workers, threads=worker_threads, log_name="gunicorn-create-cancel.log", root=app_root
-    ):
+    def phase(seconds: float) -> float:
         deadline = time.monotonic() + seconds
         threads = [threading.Thread(target=shop, args=(i, user, deadline)) for i, user in enumerate(buyers)]
         began = time.perf_counter()
@@ -127,7 +136,21 @@ def run(*, users: int, seconds: float, workers: int, port: int, worker_threads: 
             thread.start()
         for thread in threads:
             thread.join()
-        elapsed = time.perf_counter() - began
+        return time.perf_counter() - began
+
+    with gunicorn(
+        port=port, workers=workers, threads=worker_threads, log_name="gunicorn-create-cancel.log", root=app_root
+    ) as server:
+        # every worker booted, connected and past its first requests before anything is counted
+        phase(warmup)
+        warmup_answers = dict(sorted(answers.items()))
+        latencies.clear()
+        answers.clear()
+        cpu = ServerCpu(server.pid)
+        client_cpu = time.process_time()
+        elapsed = phase(seconds)
+        client_cpu = time.process_time() - client_cpu
+        server_cpu = cpu.stop()
 
     created = answers["create 201"]
     return {
@@ -139,6 +162,14 @@ def run(*, users: int, seconds: float, workers: int, port: int, worker_threads: 
         "orders_per_s": round(created / elapsed, 1),
         "orders_cancelled": answers["cancel 200"],
         "answers": dict(sorted(answers.items())),
+        "warmup": {"seconds": warmup, "answers": warmup_answers},
+        "cpu": {
+            **server_cpu,
+            "bench_client_s": round(client_cpu, 2),
+            "server_ms_per_order": round(
+                1000 * (server_cpu["gunicorn_s"] + server_cpu["mariadb_s"] + server_cpu["redis_s"]) / max(created, 1), 1
+            ),
+        },
         "latency_ms": {kind: _percentiles(values) for kind, values in latencies.items()},
         "check": check(buyers, credit_before, started_at, lines_after),
     }

@@ -1,6 +1,9 @@
 """The only code that knows how coupon records are kept in Redis (connection `coupon`):
 a hash per record at `"{user_id}:{coupon_log_id}"` expiring at the coupon's end, and a set per
-user, `coupon_index_{user_id}`, naming the user's record ids so a listing never scans the keyspace."""
+user, `coupon_index_{user_id}`, naming the user's record ids so a listing never scans the keyspace.
+Only records in the index are offered: a record bound to an unpaid order leaves the index but keeps
+its hash, so that cancelling the order puts it back with one command instead of a rebuild (anything
+that changes the record or its coupon rewrites or removes the hash, so a hash kept is never stale)."""
 
 from django_redis import get_redis_connection
 
@@ -50,6 +53,48 @@ def remove_many(entries) -> None:
             pipe.delete(*[coupon_key(user_id, log_id) for log_id in log_ids])
             pipe.srem(index_key(user_id), *log_ids)
         pipe.execute()
+
+
+def hide_many(entries) -> None:
+    """Take (user_id, coupon_log_id) records out of their users' index (no longer offered) but keep
+    their hashes, for `show_many`; one round trip."""
+    by_user: dict[int, list[int]] = {}
+    for user_id, coupon_log_id in entries:
+        by_user.setdefault(user_id, []).append(coupon_log_id)
+    if not by_user:
+        return
+    pipe = _redis().pipeline(transaction=False)
+    for user_id, log_ids in by_user.items():
+        pipe.srem(index_key(user_id), *log_ids)
+    pipe.execute()
+
+
+# put a record back in its index only if its hash is still there (atomic: an expiry or a removal
+# cannot slip between the check and the add); answers the positions of the records whose hash is gone
+SHOW_IF_KEPT = """
+local missing = {}
+for i = 1, #KEYS, 2 do
+    if redis.call('EXISTS', KEYS[i]) == 1 then
+        redis.call('SADD', KEYS[i + 1], ARGV[(i + 1) / 2])
+    else
+        table.insert(missing, (i + 1) / 2)
+    end
+end
+return missing
+"""
+
+
+def show_many(entries) -> list[tuple[int, int]]:
+    """Offer hidden (user_id, coupon_log_id) records again whose hash was kept; answers those whose
+    hash is gone (expired, removed by a change meanwhile, or never written), for a full write. One
+    round trip."""
+    entries, gone = list(entries), []
+    for start in range(0, len(entries), CHUNK):
+        chunk = entries[start : start + CHUNK]
+        keys = [key for user_id, log_id in chunk for key in (coupon_key(user_id, log_id), index_key(user_id))]
+        missing = _redis().eval(SHOW_IF_KEPT, len(keys), *keys, *[log_id for _, log_id in chunk])
+        gone += [chunk[position - 1] for position in missing]
+    return gone
 
 
 def read_all(user_id: int) -> list[dict]:

@@ -20,15 +20,21 @@ class CouponRule:
     course_ids: frozenset[int] = frozenset()
 
     @classmethod
-    def from_coupon(cls, coupon: Coupon) -> "CouponRule":
+    def from_coupon(cls, coupon: Coupon, scope: dict | None = None) -> "CouponRule":
+        """From the database row; the scope ids from its links, or from `scope` when the caller
+        read them ({"course_ids": …}; scopes it leaves out are empty)."""
+        if scope is None:
+            scope = {
+                "direction_ids": frozenset(link.direction_id for link in coupon.to_direction.all()),
+                "category_ids": frozenset(link.category_id for link in coupon.to_category.all()),
+                "course_ids": frozenset(link.course_id for link in coupon.to_course.all()),
+            }
         return cls(
             discount=coupon.discount,
             coupon_type=coupon.coupon_type,
             sale=coupon.sale,
             condition=coupon.condition,
-            direction_ids=frozenset(link.direction_id for link in coupon.to_direction.all()),
-            category_ids=frozenset(link.category_id for link in coupon.to_category.all()),
-            course_ids=frozenset(link.course_id for link in coupon.to_course.all()),
+            **scope,
         )
 
     @classmethod

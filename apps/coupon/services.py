@@ -187,9 +187,13 @@ def enable_coupons(user_id: int, courses, *, credit_balance: int = 0) -> list[di
 def coupon_for_order(*, user_id: int, coupon_log_id: int, courses) -> tuple[CouponLog, Decimal]:
     """The user's record `coupon_log_id` and what it takes off `courses`, or a typed error:
     not the user's (not found), used, bound to another live order, outside its time window, or
-    not applicable / minimum spend not met. Reads the database, never the Redis copy."""
-    logs = CouponLog.objects.select_related("coupon").prefetch_related(*scope_prefetches("coupon__"))
-    log = logs.filter(pk=coupon_log_id, user_id=user_id, is_deleted=False, is_show=True).first()
+    not applicable / minimum spend not met. Reads the database, never the Redis copy: the record
+    with its coupon, then only the scope its type uses (none for a general coupon)."""
+    log = (
+        CouponLog.objects.select_related("coupon")
+        .filter(pk=coupon_log_id, user_id=user_id, is_deleted=False, is_show=True)
+        .first()
+    )
     if log is None or log.coupon.is_deleted:
         raise CouponNotFound()
     if log.use_status != CouponLog.UseStatus.UNUSED:
@@ -199,10 +203,30 @@ def coupon_for_order(*, user_id: int, coupon_log_id: int, courses) -> tuple[Coup
     now = timezone.now()
     if not (log.coupon.start_time <= now < log.coupon.end_time):
         raise CouponNotInTime()
-    amount = CouponRule.from_coupon(log.coupon).amount_off(courses)
+    amount = _order_rule(log.coupon).amount_off(courses)
     if amount is None:
         raise CouponNotApplicable()
     return log, amount
+
+
+# the scope links each coupon type is matched by (CouponRule.in_scope), and the rule's field for them
+SCOPE_OF_TYPE = {
+    Coupon.CouponType.DIRECTION: (CouponDirection, "direction_id", "direction_ids"),
+    Coupon.CouponType.CATEGORY: (CouponCourseCat, "category_id", "category_ids"),
+    Coupon.CouponType.COURSE: (CouponCourse, "course_id", "course_ids"),
+}
+
+
+def _order_rule(coupon: Coupon) -> CouponRule:
+    """The coupon's rule with the one scope its type is matched by: one query of ids (none for a
+    general coupon) instead of prefetching all three scopes with their targets."""
+    scope = SCOPE_OF_TYPE.get(coupon.coupon_type)
+    if scope is None:
+        return CouponRule.from_coupon(coupon, scope={})
+    model, column, field = scope
+    return CouponRule.from_coupon(
+        coupon, scope={field: frozenset(model.objects.filter(coupon_id=coupon.id).values_list(column, flat=True))}
+    )
 
 
 def bind_coupon(*, coupon_log: CouponLog, order_id: int) -> None:
@@ -213,20 +237,39 @@ def bind_coupon(*, coupon_log: CouponLog, order_id: int) -> None:
     ).update(order_id=order_id)
     if not bound:
         raise CouponTaken()
-    remove_after_commit([(coupon_log.user_id, coupon_log.pk)])
+    # out of the offered list, but its Redis hash is kept for release_coupons to put back
+    entry = (coupon_log.user_id, coupon_log.pk)
+    transaction.on_commit(lambda: redis_store.hide_many([entry]), robust=True)
 
 
 def release_coupons(*, order_ids) -> list[int]:
     """Free the unused records bound to these orders (cancelled or timed out): available again in
-    the database now and in Redis after commit, until each coupon's own end time."""
-    log_ids = list(
+    the database now and in Redis after commit, until each coupon's own end time. In Redis a
+    record still available puts back the hash its bind kept (one round trip for all); only those
+    whose hash is gone, or that are no longer available (hidden, deleted, coupon ended), go
+    through the full `mirror_coupon_logs`."""
+    rows = list(
         CouponLog.objects.filter(order_id__in=list(order_ids), use_status=CouponLog.UseStatus.UNUSED).values_list(
-            "id", flat=True
+            "id", "user_id", "is_deleted", "is_show", "coupon__is_deleted", "coupon__is_show", "coupon__end_time"
         )
     )
-    if log_ids:
-        CouponLog.objects.filter(pk__in=log_ids).update(order=None)
-        mirror_after_commit(log_ids)
+    if not rows:
+        return []
+    log_ids = [row[0] for row in rows]
+    CouponLog.objects.filter(pk__in=log_ids).update(order=None)
+    now = timezone.now()
+    still_available = [
+        (user_id, log_id)
+        for log_id, user_id, deleted, shown, coupon_deleted, coupon_shown, end_time in rows
+        if not deleted and shown and not coupon_deleted and coupon_shown and end_time > now
+    ]
+    others = set(log_ids) - {log_id for _, log_id in still_available}
+
+    def refresh_redis():
+        gone = redis_store.show_many(still_available)
+        mirror_coupon_logs(others | {log_id for _, log_id in gone})
+
+    transaction.on_commit(refresh_redis, robust=True)
     return log_ids
 
 
