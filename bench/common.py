@@ -50,6 +50,7 @@ def gunicorn(*, port: int, workers: int, threads: int = 1, log_name: str = "guni
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"gunicorn did not start, see {RESULTS / log_name}") from None
                 time.sleep(0.3)
+        _wait_until_workers_idle(process.pid, workers, time.monotonic() + 90)
         yield process
     finally:
         process.terminate()
@@ -58,6 +59,19 @@ def gunicorn(*, port: int, workers: int, threads: int = 1, log_name: str = "guni
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def _wait_until_workers_idle(master_pid: int, workers: int, deadline: float) -> None:
+    """Until every worker has loaded the app: all `workers` forked and none using CPU for half a
+    second (on a busy machine the last ones may still be importing Django when the first answers;
+    their start-up would otherwise be measured as serving)."""
+    while time.monotonic() < deadline:
+        pids = process_tree_pids(master_pid)[1:]
+        before = processes_cpu(pids)
+        time.sleep(0.5)
+        if len(pids) >= workers and all(cpu - before[pid] < 0.02 for pid, cpu in processes_cpu(pids).items()):
+            return
+    raise RuntimeError("gunicorn's workers did not settle")
 
 
 def wrk(url: str, *, token: str, connections: int, seconds: int, threads: int = 2) -> dict:
