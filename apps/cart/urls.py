@@ -1,8 +1,10 @@
 from django.urls import path
 
-from apps.cart import views
+from apps.cart.views import CartViewSet
+
+cart = {"get": "list", "post": "add", "patch": "select", "put": "select_all", "delete": "remove"}
 
 urlpatterns = [
-    path("", views.CartView.as_view(), name="cart"),
-    path("order/", views.CheckoutView.as_view(), name="cart-checkout"),
+    path("", CartViewSet.as_view(cart), name="cart"),
+    path("order/", CartViewSet.as_view({"get": "checkout"}), name="cart-checkout"),
 ]

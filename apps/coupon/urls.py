@@ -1,9 +1,9 @@
 from django.urls import path
 
-from apps.coupon import views
+from apps.coupon.views import CouponViewSet, MyCouponViewSet
 
 urlpatterns = [
-    path("", views.CouponListView.as_view(), name="coupon-list"),
-    path("enable/", views.EnableCouponListView.as_view(), name="coupon-enable"),
-    path("mine/", views.MyCouponListView.as_view(), name="coupon-mine"),
+    path("", CouponViewSet.as_view({"get": "list"}), name="coupon-list"),
+    path("enable/", CouponViewSet.as_view({"get": "enable"}), name="coupon-enable"),
+    path("mine/", MyCouponViewSet.as_view({"get": "list"}), name="coupon-mine"),
 ]

@@ -1,8 +1,7 @@
 from django.conf import settings
-from drf_spectacular.utils import extend_schema
-from rest_framework.generics import ListAPIView
-from rest_framework.permissions import IsAuthenticated
-from rest_framework.views import APIView
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework.decorators import action
+from rest_framework.mixins import ListModelMixin
 
 from apps.cart.services import selected_courses
 from apps.coupon.selectors import my_coupon_records
@@ -15,27 +14,24 @@ from apps.coupon.serializers import (
 from apps.coupon.services import enable_coupons, user_coupons
 from apps.users.selectors import max_usable_credit
 from extension.money import ZERO
+from extension.pagination import StandardPagination
 from extension.response import APIResponse
+from extension.viewsets import APIViewSet
 
 
-class CouponListView(APIView):
-    """GET /coupon/ — the caller's available coupons."""
-
-    permission_classes = [IsAuthenticated]
+class CouponViewSet(APIViewSet):
+    """The caller's usable coupons (routes in apps/coupon/urls.py)."""
 
     @extend_schema(summary="我的优惠券（可用的）", responses=CouponRecordSerializer(many=True))
-    def get(self, request):
+    def list(self, request):
+        """GET /coupon/ — the caller's available coupons."""
         return APIResponse(user_coupons(request.user.id))
 
-
-class EnableCouponListView(APIView):
-    """GET /coupon/enable/ — what the checkout page offers: credit and the coupons usable on the
-    selected cart lines."""
-
-    permission_classes = [IsAuthenticated]
-
     @extend_schema(summary="结算页可用的优惠券与积分", responses=EnableCouponsSerializer)
-    def get(self, request):
+    @action(detail=False, methods=["get"])
+    def enable(self, request):
+        """GET /coupon/enable/ — what the checkout page offers: credit and the coupons usable on the
+        selected cart lines."""
         courses = selected_courses(user_id=request.user.id)
         credit = request.user.credit
         data = {
@@ -51,17 +47,15 @@ class EnableCouponListView(APIView):
         return APIResponse(data)
 
 
-class MyCouponListView(ListAPIView):
+@extend_schema_view(
+    list=extend_schema(summary="我的优惠券（可用 / 已使用 / 已过期）", parameters=[MineFilterSerializer])
+)
+class MyCouponViewSet(ListModelMixin, APIViewSet):
     """GET /coupon/mine/?status=usable|used|expired — 我的优惠券 from the database, one tab a call."""
 
-    permission_classes = [IsAuthenticated]
+    pagination_class = StandardPagination
     serializer_class = MyCouponSerializer
 
-    @extend_schema(summary="我的优惠券（可用 / 已使用 / 已过期）", parameters=[MineFilterSerializer])
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
     def get_queryset(self):
-        params = MineFilterSerializer(data=self.request.query_params)
-        params.is_valid(raise_exception=True)
-        return my_coupon_records(user_id=self.request.user.id, status=params.validated_data["status"])
+        status = self.validated(MineFilterSerializer, self.request.query_params)["status"]
+        return my_coupon_records(user_id=self.request.user.id, status=status)

@@ -1,9 +1,8 @@
 from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.generics import ListAPIView
-from rest_framework.permissions import IsAuthenticated
-from rest_framework.views import APIView
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
 
 from apps.orders.models import Order
 from apps.orders.selectors import get_user_order, order_list
@@ -17,23 +16,27 @@ from apps.orders.serializers import (
     order_list_items,
 )
 from apps.orders.services import cancel_order, create_order, delete_order, recover_order
+from extension.pagination import StandardPagination
 from extension.response import APIResponse
+from extension.viewsets import APIViewSet, OwnedObjectMixin
 
 
-class OrderCreateView(APIView):
-    """POST /order/ — order the selected cart lines."""
+class OrderViewSet(OwnedObjectMixin, APIViewSet):
+    """The caller's orders: create, list, cancel, delete, recover (routes in apps/orders/urls.py)."""
 
-    permission_classes = [IsAuthenticated]
+    owner_selector = staticmethod(get_user_order)
+    owner_arguments = {"pk": "order_id"}
+    pagination_class = StandardPagination
+    serializer_class = OrderListSchemaSerializer  # the listing's schema; its answer is built from plain rows
 
     @extend_schema(
         summary="提交订单（购物车中已勾选的课程，可用优惠券与积分）",
         request=OrderCreateSerializer,
         responses={201: OrderCreatedSerializer},
     )
-    def post(self, request):
-        params = OrderCreateSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
-        order = create_order(user=request.user, **params.validated_data)
+    def create(self, request):
+        """POST /order/ — order the selected cart lines."""
+        order = create_order(user=request.user, **self.validated(OrderCreateSerializer, request.data))
         data = {
             "id": order.id,
             "order_number": order.order_number,
@@ -41,6 +44,34 @@ class OrderCreateView(APIView):
             "order_status": order.order_status,  # 1 when discounts covered the whole price
         }
         return APIResponse(data, "下单成功", status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="我的订单（按状态、订单号、日期筛选，分页）", parameters=[OrderListFilterSerializer])
+    def list(self, request):
+        """GET /order/list/ — the caller's orders, newest first."""
+        orders = order_list(user=request.user, **order_list_filters(request.query_params))
+        page = self.paginate_queryset(orders)
+        return self.get_paginated_response(order_list_items(page, request))
+
+    @extend_schema(summary="取消未支付的订单", request=None, responses={200: OpenApiResponse(description="订单已取消")})
+    @action(detail=True, methods=["put"])
+    def cancel(self, request, pk):
+        """PUT /order/<id>/ — cancel the caller's unpaid order."""
+        cancel_order(order_id=self.get_object().id)
+        return APIResponse(None, "订单已取消")
+
+    @extend_schema(summary="删除已取消或已超时的订单", responses={200: OpenApiResponse(description="订单已删除")})
+    def destroy(self, request, pk):
+        """DELETE /order/<id>/ — hide the caller's ended (cancelled or timed-out) order."""
+        delete_order(order_id=self.get_object().id)
+        return APIResponse(None, "订单已删除")
+
+    @extend_schema(
+        summary="订单恢复：把已取消或已超时订单的课程加回购物车", request=None, responses=RecoverResultSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def recover(self, request, pk):
+        """POST /order/<id>/recover/ — put an ended order's courses back into the cart."""
+        return APIResponse(recover_order(order=self.get_object()), "课程已重新加入购物车")
 
 
 STATUS_CHOICES_SCHEMA = {
@@ -55,53 +86,13 @@ STATUS_CHOICES_SCHEMA = {
 }
 
 
-class OrderPayStatusView(APIView):
-    """GET /order/pay/status/ — the order statuses, [[0, "未支付"], …]."""
+class OrderStatusViewSet(APIViewSet):
+    """The order statuses, for anyone."""
+
+    permission_classes = [AllowAny]
 
     @extend_schema(summary="订单状态列表", responses={200: STATUS_CHOICES_SCHEMA})
-    def get(self, request):
+    @action(detail=False, methods=["get"])
+    def statuses(self, request):
+        """GET /order/pay/status/ — the order statuses, [[0, "未支付"], …]."""
         return APIResponse([list(choice) for choice in Order.Status.choices])
-
-
-@extend_schema(summary="我的订单（按状态、订单号、日期筛选，分页）", parameters=[OrderListFilterSerializer])
-class OrderListView(ListAPIView):
-    """GET /order/list/ — the caller's orders, newest first."""
-
-    permission_classes = [IsAuthenticated]
-    serializer_class = OrderListSchemaSerializer  # the schema; the answer is built from plain rows
-
-    def list(self, request):
-        orders = order_list(user=request.user, **order_list_filters(request.query_params))
-        page = self.paginate_queryset(orders)
-        return self.get_paginated_response(order_list_items(page, request))
-
-
-class OrderView(APIView):
-    """PUT /order/<id>/ cancels the caller's unpaid order; DELETE hides an ended one."""
-
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(summary="取消未支付的订单", request=None, responses={200: OpenApiResponse(description="订单已取消")})
-    def put(self, request, pk):
-        order = get_user_order(user=request.user, order_id=pk)
-        cancel_order(order_id=order.id)
-        return APIResponse(None, "订单已取消")
-
-    @extend_schema(summary="删除已取消或已超时的订单", responses={200: OpenApiResponse(description="订单已删除")})
-    def delete(self, request, pk):
-        order = get_user_order(user=request.user, order_id=pk)
-        delete_order(order_id=order.id)
-        return APIResponse(None, "订单已删除")
-
-
-class OrderRecoverView(APIView):
-    """POST /order/<id>/recover/ — put an ended order's courses back into the cart."""
-
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(
-        summary="订单恢复：把已取消或已超时订单的课程加回购物车", request=None, responses=RecoverResultSerializer
-    )
-    def post(self, request, pk):
-        order = get_user_order(user=request.user, order_id=pk)
-        return APIResponse(recover_order(order=order), "课程已重新加入购物车")

@@ -3,8 +3,8 @@ balance live in apps/users. Included by fsapi/urls.py before apps.users.urls."""
 
 from django.urls import path
 
-from apps.payments import views
+from apps.payments.views import RechargeViewSet
 
 urlpatterns = [
-    path("recharge/", views.RechargeView.as_view(), name="balance-recharge"),
+    path("recharge/", RechargeViewSet.as_view({"post": "create"}), name="balance-recharge"),
 ]

@@ -3,8 +3,8 @@ the orders app below knows nothing of it. Included by fsapi/urls.py beside apps.
 
 from django.urls import path
 
-from apps.payments import views
+from apps.payments.views import OrderRefundViewSet
 
 urlpatterns = [
-    path("<id:pk>/refund/", views.OrderRefundView.as_view(), name="order-refund"),
+    path("<id:pk>/refund/", OrderRefundViewSet.as_view({"get": "retrieve", "post": "create"}), name="order-refund"),
 ]

@@ -15,10 +15,10 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import status
+from rest_framework.decorators import action
 from rest_framework.exceptions import ParseError, UnsupportedMediaType
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.permissions import AllowAny, IsAuthenticated
-from rest_framework.views import APIView
+from rest_framework.permissions import AllowAny
 
 from apps.orders.selectors import get_user_order
 from apps.payments import recharges, refunds, services
@@ -42,26 +42,36 @@ from apps.payments.serializers import (
 from extension import metrics
 from extension.response import APIResponse
 from extension.schema import NULLABLE_DATA
+from extension.viewsets import APIViewSet, OwnedObjectMixin
 
 logger = logging.getLogger("fsapi.payments")
 SANDBOX_UNAVAILABLE = "本地沙箱收银台暂时不可用（Redis 未连接），未发生任何扣款，请稍后再试"
 
 
-class AlipayPayLinkView(APIView):
-    """GET /payments/alipay/<order_number>/ — the page-pay link of the caller's own unpaid order."""
+class AlipayOrderViewSet(OwnedObjectMixin, APIViewSet):
+    """The Alipay trade of the caller's own order, by its number."""
 
-    permission_classes = [IsAuthenticated]
+    owner_selector = staticmethod(get_user_order)
 
     @extend_schema(responses={200: PayLinkSerializer}, summary="支付宝支付链接（首次支付与再次支付）")
-    def get(self, request, order_number):
-        order = get_user_order(user=request.user, order_number=order_number)
+    @action(detail=True, methods=["get"])
+    def pay_link(self, request, order_number):
+        """GET /payments/alipay/<order_number>/ — the page-pay link of the caller's own unpaid order."""
+        order = self.get_object()
         link = request.build_absolute_uri(services.page_pay_link(order))
         data = {"pay_type": order.pay_type, "get_pay_type_display": order.get_pay_type_display(), "link": link}
         return APIResponse(PayLinkSerializer(data).data)
 
+    @extend_schema(responses={200: OrderPayStateSerializer}, summary="查询订单支付状态（未支付时向支付宝查询）")
+    @action(detail=True, methods=["get"])
+    def query(self, request, order_number):
+        """GET /payments/alipay/query/<order_number>/ — polled every 5 s by the client."""
+        order, message = services.query_and_sync(self.get_object())
+        return APIResponse(OrderPayStateSerializer(order).data, message)
 
-class AlipayResultView(APIView):
-    """GET /payments/alipay/result/?<Alipay's return parameters> — the order's state; never pays."""
+
+class AlipayReturnViewSet(APIViewSet):
+    """Where Alipay sends the customer back after paying: no login, the signature is what counts."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
@@ -77,7 +87,9 @@ class AlipayResultView(APIView):
         },
         summary="支付宝同步返回：验签并返回订单或充值状态",
     )
-    def get(self, request):
+    @action(detail=False, methods=["get"])
+    def result(self, request):
+        """GET /payments/alipay/result/?<Alipay's return parameters> — the order's state; never pays."""
         order = services.read_return(request.query_params)
         if isinstance(order, Recharge):  # a top-up's return: credited by its notify, never here
             paid = order.status == Recharge.Status.PAID
@@ -89,33 +101,8 @@ class AlipayResultView(APIView):
         return APIResponse(PayResultSerializer(order).data, message)
 
 
-class RechargeView(APIView):
-    """POST /user/balance/recharge/ — a top-up of the caller's balance through Alipay page pay."""
-
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(
-        request=RechargeCreateSerializer,
-        responses={201: RechargeLinkSerializer},
-        summary="余额充值：创建充值单并返回支付宝支付链接",
-    )
-    def post(self, request):
-        params = RechargeCreateSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
-        recharge, link = recharges.create_recharge(
-            user=request.user, amount=params.validated_data["amount"], gateway=services.gateway()
-        )
-        data = {"recharge_number": recharge.recharge_number, "link": request.build_absolute_uri(link)}
-        return APIResponse(RechargeLinkSerializer(data).data, "充值单已创建", status=201)
-
-
-class AlipayNotifyView(APIView):
-    """POST /payments/alipay/notify/ (also without the final slash) — Alipay's asynchronous notify.
-
-    Answers the plain text `success` once handled (replays and late payments included), `fail`
-    with HTTP 400 when refused (nothing changed; a body too large to be Alipay's too) and `fail`
-    with 503 when we could not handle it now (Alipay retries).
-    """
+class AlipayNotifyViewSet(APIViewSet):
+    """Alipay's asynchronous notify: no login, the signature is what counts; plain-text answers."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
@@ -130,7 +117,14 @@ class AlipayNotifyView(APIView):
         },
         summary="支付宝异步通知",
     )
-    def post(self, request):
+    @action(detail=False, methods=["post"])
+    def notify(self, request):
+        """POST /payments/alipay/notify/ (also without the final slash) — Alipay's asynchronous notify.
+
+        Answers the plain text `success` once handled (replays and late payments included), `fail`
+        with HTTP 400 when refused (nothing changed; a body too large to be Alipay's too) and `fail`
+        with 503 when we could not handle it now (Alipay retries).
+        """
         try:
             services.handle_notify(request.data)
         except (NotifyRefused, ParseError, UnsupportedMediaType, SuspiciousOperation) as exc:
@@ -145,21 +139,56 @@ class AlipayNotifyView(APIView):
         return HttpResponse("success", content_type="text/plain")
 
 
-@extend_schema_view(post=extend_schema(operation_id="payments_alipay_notify_without_slash"))
-class AlipayNotifyWithoutSlashView(AlipayNotifyView):
-    """POST /payments/alipay/notify — the same endpoint: Alipay does not follow redirects."""
+@extend_schema_view(notify=extend_schema(operation_id="payments_alipay_notify_without_slash"))
+class AlipayNotifyWithoutSlashViewSet(AlipayNotifyViewSet):
+    """POST /payments/alipay/notify — the same notify: Alipay does not follow redirects."""
 
 
-class AlipayQueryView(APIView):
-    """GET /payments/alipay/query/<order_number>/ — polled every 5 s by the client."""
+class RechargeViewSet(APIViewSet):
+    """Top-ups of the caller's balance."""
 
-    permission_classes = [IsAuthenticated]
+    @extend_schema(
+        request=RechargeCreateSerializer,
+        responses={201: RechargeLinkSerializer},
+        summary="余额充值：创建充值单并返回支付宝支付链接",
+    )
+    def create(self, request):
+        """POST /user/balance/recharge/ — a top-up of the caller's balance through Alipay page pay."""
+        amount = self.validated(RechargeCreateSerializer, request.data)["amount"]
+        recharge, link = recharges.create_recharge(user=request.user, amount=amount, gateway=services.gateway())
+        data = {"recharge_number": recharge.recharge_number, "link": request.build_absolute_uri(link)}
+        return APIResponse(RechargeLinkSerializer(data).data, "充值单已创建", status=201)
 
-    @extend_schema(responses={200: OrderPayStateSerializer}, summary="查询订单支付状态（未支付时向支付宝查询）")
-    def get(self, request, order_number):
-        order = get_user_order(user=request.user, order_number=order_number)
-        order, message = services.query_and_sync(order)
-        return APIResponse(OrderPayStateSerializer(order).data, message)
+
+class OrderRefundViewSet(OwnedObjectMixin, APIViewSet):
+    """The refund of the caller's own paid order."""
+
+    owner_selector = staticmethod(get_user_order)
+    owner_arguments = {"pk": "order_id"}
+
+    @extend_schema(
+        summary="申请退款（已支付订单，支付后若干天内）",
+        request=RefundRequestSerializer,
+        responses={201: RefundCreatedSerializer},
+    )
+    def create(self, request, pk):
+        """POST /order/<id>/refund/ — ask for a refund of the caller's paid order."""
+        order = self.get_object()  # someone else's: 404 before anything
+        reason = self.validated(RefundRequestSerializer, request.data)["reason"]
+        refund = refunds.request_refund(user=request.user, order=order, reason=reason)
+        data = {"refund_id": refund.pk, "status": refund.status}
+        return APIResponse(data, "退款申请已提交，请等待审核", status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="查询订单的退款申请状态（没有申请时 data 为 null）",
+        responses={200: RefundStateSerializer},
+        extensions=NULLABLE_DATA,
+    )
+    def retrieve(self, request, pk):
+        """GET /order/<id>/refund/ — the state of the order's latest refund request (null: none)."""
+        order = self.get_object()  # someone else's or none: 404
+        refund = refunds.latest_refund(order=order)
+        return APIResponse(RefundStateSerializer(refund).data if refund is not None else None)
 
 
 class SandboxCashierView(View):
@@ -201,32 +230,3 @@ class SandboxCashierView(View):
         """Redis (where the sandbox remembers closed trades) is down: nothing is paid, try later."""
         logger.warning("sandbox cashier unavailable: Redis is unreachable")
         return render(request, self.template_name, {"error": SANDBOX_UNAVAILABLE}, status=503)
-
-
-class OrderRefundView(APIView):
-    """POST /order/<id>/refund/ asks for a refund of the caller's paid order; GET answers its state."""
-
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(
-        summary="申请退款（已支付订单，支付后若干天内）",
-        request=RefundRequestSerializer,
-        responses={201: RefundCreatedSerializer},
-    )
-    def post(self, request, pk):
-        order = get_user_order(user=request.user, order_id=pk)  # someone else's: 404 before anything
-        params = RefundRequestSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
-        refund = refunds.request_refund(user=request.user, order=order, reason=params.validated_data["reason"])
-        data = {"refund_id": refund.pk, "status": refund.status}
-        return APIResponse(data, "退款申请已提交，请等待审核", status=status.HTTP_201_CREATED)
-
-    @extend_schema(
-        summary="查询订单的退款申请状态（没有申请时 data 为 null）",
-        responses={200: RefundStateSerializer},
-        extensions=NULLABLE_DATA,
-    )
-    def get(self, request, pk):
-        order = get_user_order(user=request.user, order_id=pk)  # someone else's or none: 404
-        refund = refunds.latest_refund(order=order)
-        return APIResponse(RefundStateSerializer(refund).data if refund is not None else None)
