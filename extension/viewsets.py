@@ -1,8 +1,10 @@
 """The base of the API's viewsets: DRF's GenericViewSet, one action per endpoint.
 
 Each app's urls.py maps its actions to the paths the client has always used with explicit
-`as_view({method: action})` maps (the paths are the tutorial's, not a router's). An action
-validates, calls one service or selector and answers with `extension.response.APIResponse`.
+`as_view({method: action})` maps (the paths are the tutorial's, not a router's); an action with
+a name of its own (`cancel`, `recover`) is marked `@action(methods=…)`, as DRF's extra actions
+are, which tests/test_api_routes.py holds the maps to. An action validates, calls one service or
+selector and answers with `extension.response.APIResponse`.
 """
 
 from rest_framework.permissions import IsAuthenticated
