@@ -75,6 +75,8 @@ def test_every_url_name_reverses_to_its_path_and_maps_its_methods_to_viewset_act
     assert issubclass(match.func.cls, APIViewSet)
     assert mapped_methods(path) == set(operations)
     for method, action_name in match.func.actions.items():
+        if method == "head":  # DRF adds it to the map, to the GET action, on the first request
+            continue
         declared = getattr(getattr(match.func.cls, action_name), "mapping", None)  # an @action's methods
         assert declared is None or method in declared, (path, method, action_name)
 
