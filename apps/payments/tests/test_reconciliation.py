@@ -223,6 +223,46 @@ def test_hand_marked_refund_still_paid_at_alipay_is_a_mismatch(order, alipay, al
     assert Mismatch.objects.get().kind == Mismatch.Kind.REFUND_NOT_AT_ALIPAY
 
 
+def test_a_payment_or_top_up_that_alipay_holds_otherwise_is_a_mismatch(user, alipay, alipay_key):
+    """Alipay paid another amount for an order we recorded paid; a credited top-up Alipay says is
+    not paid; a credited top-up Alipay paid under another trade number."""
+    from apps.payments import recharges
+
+    order = OrderFactory(user=user)
+    alipay.paid(order, trade_no="T-ORDER")
+    handle_notify(notify_params(order, alipay_key, trade_no="T-ORDER"))
+    alipay.trades[order.order_number] = {**alipay.trades[order.order_number], "total_amount": "0.01"}
+    unpaid_there, other_trade = (
+        Recharge.objects.create(
+            user=user, recharge_number=f"R20261201000000000000000{n}", amount=Decimal("50.00"), expire_at=timezone.now()
+        )
+        for n in (2, 3)
+    )
+    for top_up, trade_no in ((unpaid_there, "T-UNPAID"), (other_trade, "T-OURS")):
+        recharges.settle_recharge(
+            recharge=top_up, trade_no=trade_no, amount=top_up.amount, paid_at=None, raw={}, source=Payment.Source.QUERY
+        )
+    alipay.trades[other_trade.recharge_number] = {
+        **alipay.trades[order.order_number],
+        "out_trade_no": other_trade.recharge_number,
+        "trade_no": "T-THEIRS",
+        "total_amount": "50.00",
+    }
+    user.refresh_from_db()
+    money_before = user.money
+
+    reconcile_day(today())
+
+    assert set(Mismatch.objects.values_list("kind", "out_trade_no")) == {
+        (Mismatch.Kind.PAYMENT_DIFFERS, order.order_number),
+        (Mismatch.Kind.RECHARGE_NOT_AT_ALIPAY, unpaid_there.recharge_number),
+        (Mismatch.Kind.RECHARGE_DIFFERS, other_trade.recharge_number),
+    }
+    user.refresh_from_db()
+    assert user.money == money_before == Decimal("100.00")  # recorded for staff, nothing moved
+    assert_ledgers(user, initial_credit=1000)
+
+
 def test_other_days_are_not_compared(order, alipay, alipay_key):
     remember_link(order.order_number)
     handle_notify(notify_params(order, alipay_key))
