@@ -222,6 +222,32 @@ def _closed_by_a_refund(payment: Payment, trade: Trade) -> bool:
     )
 
 
+def _payment_disagreement(payment: Payment, trade: Trade) -> tuple[str, str] | None:
+    """(mismatch kind, detail) when our Alipay payment and Alipay's trade disagree, else None
+    (the same shape as `_refund_disagreement`). A payment marked refunded must not be paid at
+    Alipay any more; any other must be paid there, with the same trade and amount."""
+    if payment.status == Payment.Status.REFUNDED:
+        if trade.is_paid and trade.trade_no == payment.trade_no:
+            return Mismatch.Kind.REFUND_NOT_AT_ALIPAY, "标记为已退款，但支付宝交易仍为已支付：请在支付宝核实退款"
+        return None
+    if not trade.is_paid:
+        if _closed_by_a_refund(payment, trade):
+            return None  # refunded at Alipay: the refund check compares the refund
+        return Mismatch.Kind.PAYMENT_NOT_AT_ALIPAY, "本地有支付记录，支付宝未显示已支付：核实是否伪造通知"
+    if trade.trade_no != payment.trade_no or trade.total_amount != payment.amount:
+        return Mismatch.Kind.PAYMENT_DIFFERS, f"支付宝：{trade.trade_no} {trade.total_amount}"
+    return None
+
+
+def _paid_recharge_disagreement(recharge: Recharge, trade: Trade) -> tuple[str, str] | None:
+    """(mismatch kind, detail) when a credited top-up and Alipay's trade disagree, else None."""
+    if not trade.is_paid:
+        return Mismatch.Kind.RECHARGE_NOT_AT_ALIPAY, "充值已到账，支付宝未显示已支付：核实是否伪造通知"
+    if trade.trade_no != recharge.trade_no or trade.total_amount != recharge.amount:
+        return Mismatch.Kind.RECHARGE_DIFFERS, f"支付宝：{trade.trade_no} {trade.total_amount}"
+    return None
+
+
 def reconcile_day(day: date | None = None, *, record_unchecked: bool = True) -> ReconcileReport:
     """Compare `day` (Asia/Shanghai; default yesterday) with Alipay. Safe to run again: each
     mismatch is recorded once per day, and settling is exactly-once. Trades Alipay could not be
@@ -240,40 +266,17 @@ def reconcile_day(day: date | None = None, *, record_unchecked: bool = True) -> 
         trade = _query(alipay, report, payment.out_trade_no)
         if trade is None:
             continue
-        ours = f"payment {payment.pk} {payment.get_status_display()} {payment.amount} {payment.trade_no}"
-        if payment.status == Payment.Status.REFUNDED:
-            if trade.is_paid and trade.trade_no == payment.trade_no:
-                _record(
-                    report,
-                    Mismatch.Kind.REFUND_NOT_AT_ALIPAY,
-                    payment.out_trade_no,
-                    trade_no=payment.trade_no,
-                    ours=ours,
-                    alipay=trade.raw,
-                    detail="标记为已退款，但支付宝交易仍为已支付：请在支付宝核实退款",
-                )
-            continue
-        if not trade.is_paid and _closed_by_a_refund(payment, trade):
-            continue  # refunded at Alipay: the refund check below compares the refund
-        if not trade.is_paid:
+        disagreement = _payment_disagreement(payment, trade)
+        if disagreement is not None:
+            kind, detail = disagreement
             _record(
                 report,
-                Mismatch.Kind.PAYMENT_NOT_AT_ALIPAY,
+                kind,
                 payment.out_trade_no,
                 trade_no=payment.trade_no,
-                ours=ours,
+                ours=f"payment {payment.pk} {payment.get_status_display()} {payment.amount} {payment.trade_no}",
                 alipay=trade.raw,
-                detail="本地有支付记录，支付宝未显示已支付：核实是否伪造通知",
-            )
-        elif trade.trade_no != payment.trade_no or trade.total_amount != payment.amount:
-            _record(
-                report,
-                Mismatch.Kind.PAYMENT_DIFFERS,
-                payment.out_trade_no,
-                trade_no=payment.trade_no,
-                ours=ours,
-                alipay=trade.raw,
-                detail=f"支付宝：{trade.trade_no} {trade.total_amount}",
+                detail=detail,
             )
 
     # top-ups created that day
@@ -283,25 +286,17 @@ def reconcile_day(day: date | None = None, *, record_unchecked: bool = True) -> 
             continue
         ours = f"top-up {recharge.get_status_display()} {recharge.amount} {recharge.trade_no or ''}"
         if recharge.status == Recharge.Status.PAID:
-            if not trade.is_paid:
+            disagreement = _paid_recharge_disagreement(recharge, trade)
+            if disagreement is not None:
+                kind, detail = disagreement
                 _record(
                     report,
-                    Mismatch.Kind.RECHARGE_NOT_AT_ALIPAY,
+                    kind,
                     recharge.recharge_number,
                     trade_no=recharge.trade_no or "",
                     ours=ours,
                     alipay=trade.raw,
-                    detail="充值已到账，支付宝未显示已支付：核实是否伪造通知",
-                )
-            elif trade.trade_no != recharge.trade_no or trade.total_amount != recharge.amount:
-                _record(
-                    report,
-                    Mismatch.Kind.RECHARGE_DIFFERS,
-                    recharge.recharge_number,
-                    trade_no=recharge.trade_no or "",
-                    ours=ours,
-                    alipay=trade.raw,
-                    detail=f"支付宝：{trade.trade_no} {trade.total_amount}",
+                    detail=detail,
                 )
         elif trade.is_paid:
             if trade.total_amount == recharge.amount and trade.trade_no:
