@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from apps.coupon.models import Coupon, CouponLog
 from apps.course.models import Course, CourseCategory, CourseDirection
+from apps.course.services import catalogue_changed
 from apps.orders.models import Order, OrderDetail
 from apps.users.models import User
 
@@ -110,7 +111,7 @@ def load(*, orders: int, lister_orders: int, overdue: int, buyers: int) -> dict:
 def _catalogue() -> list[Course]:
     direction = CourseDirection.objects.create(name="bench 方向")
     category = CourseCategory.objects.create(name="bench 分类", direction=direction)
-    return Course.objects.bulk_create(
+    courses = Course.objects.bulk_create(
         [
             Course(
                 name=f"bench 课程 {n}",
@@ -122,6 +123,8 @@ def _catalogue() -> list[Course]:
             for n in range(COURSES)
         ]
     )
+    catalogue_changed()  # bulk_create sends no signal
+    return courses
 
 
 def _users(prefix: str, count: int, password: str, *, credit: int) -> list[int]:

@@ -74,7 +74,8 @@ class Course(BaseModel):
         return self.name
 
     def live_activity_prices(self) -> list["CourseActivityPrice"]:
-        """Activity prices in force now (uses the prefetch of `selectors.course_queryset` if present)."""
+        """Activity prices in force now (uses the prefetch of `selectors.course_queryset` or of
+        the catalogue cache if present: those may hold prices not live yet, or over since)."""
         prefetched = getattr(self, "prefetched_live_prices", None)
         if prefetched is not None:
             now = timezone.now()
@@ -136,13 +137,17 @@ class DiscountType(BaseModel):
 class CourseActivityPriceQuerySet(models.QuerySet):
     def live(self, now=None):
         now = now or timezone.now()
+        return self.not_over(now).filter(activity__start_time__lte=now)
+
+    def not_over(self, now=None):
+        """Shown prices of shown activities that have not ended: live now, or going live later
+        (what a cached course keeps, so that an activity starting later needs no reload)."""
         return self.filter(
             is_show=True,
             is_deleted=False,
             activity__is_show=True,
             activity__is_deleted=False,
-            activity__start_time__lte=now,
-            activity__end_time__gt=now,
+            activity__end_time__gt=now or timezone.now(),
         )
 
 

@@ -1,10 +1,19 @@
 """Reads of the catalogue that several apps need (cart, coupons, orders)."""
 
+import copy
+import logging
+import threading
+import time
+
 from django.db.models import Avg, Count, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
+from redis.exceptions import RedisError
 
+from apps.course import redis_store
 from apps.course.exceptions import CourseNotFound
 from apps.course.models import Course, CourseActivityPrice, CourseReview
+
+logger = logging.getLogger("fsapi.course")
 
 
 def course_queryset():
@@ -22,9 +31,71 @@ def course_queryset():
     )
 
 
+def _load_published(course_ids) -> dict[int, Course]:
+    """From the database: the published courses among `course_ids` with every activity price
+    not over yet (`Course.live_activity_prices` picks the live ones at each read)."""
+    prices = CourseActivityPrice.objects.not_over().select_related("activity", "discount_type")
+    queryset = (
+        Course.objects.published()
+        .select_related("direction", "category")
+        .prefetch_related(Prefetch("activity_prices", queryset=prices, to_attr="prefetched_live_prices"))
+    )
+    return {course.id: course for course in queryset.filter(pk__in=list(course_ids))}
+
+
+class PublishedCourses:
+    """This process's copy of the published courses it was asked for, by id (None: not
+    published), kept while the catalogue token in Redis stays the same: adding to the cart,
+    the cart, the checkout page and every order read their courses here, with one Redis GET
+    instead of two queries. Every ORM write of the catalogue replaces the token at once and
+    again after its commit (`services.catalogue_changed`, from signals), so no reader keeps a
+    copy older than the last commit; MAX_AGE bounds what a write behind the ORM's back (raw SQL)
+    could leave stale. Callers get copies: a cached course is never changed by a request."""
+
+    MAX_AGE = 60  # seconds
+    MAX_ENTRIES = 10_000  # ids asked for, published or not: a flood of unknown ids cannot grow it
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._version, self._since, self._courses = None, 0.0, {}
+
+    def _current(self) -> dict | None:
+        """The copies kept under the current token (emptied when it changed), None when Redis
+        does not answer: then the caller reads the database."""
+        try:
+            version = redis_store.catalogue_version()
+        except (RedisError, OSError):
+            logger.warning("catalogue version unavailable, reading courses from the database", exc_info=True)
+            return None
+        with self._lock:
+            stale = time.monotonic() - self._since > self.MAX_AGE or len(self._courses) > self.MAX_ENTRIES
+            if version != self._version or stale:
+                self._version, self._since, self._courses = version, time.monotonic(), {}
+            return self._courses
+
+    def get(self, course_ids) -> dict[int, Course]:
+        wanted = set(course_ids)
+        courses = self._current()
+        if courses is None:
+            return _load_published(wanted)
+        missing = wanted - courses.keys()
+        if missing:
+            loaded = _load_published(missing)
+            courses.update({course_id: loaded.get(course_id) for course_id in missing})
+        return {course_id: copy.copy(courses[course_id]) for course_id in wanted if courses.get(course_id)}
+
+    def clear(self) -> None:
+        with self._lock:
+            self._version, self._courses = None, {}
+
+
+PUBLISHED = PublishedCourses()
+
+
 def published_courses(course_ids) -> dict[int, Course]:
-    """The published courses among `course_ids`, by id; unknown or hidden ids are left out."""
-    return {course.id: course for course in course_queryset().filter(pk__in=list(course_ids))}
+    """The published courses among `course_ids`, by id, with their live prices; unknown or
+    hidden ids are left out (from this process's copy, see `PublishedCourses`)."""
+    return PUBLISHED.get(course_ids)
 
 
 def visible_reviews():
@@ -57,6 +128,5 @@ def course_reviews(course_id: int):
 
 
 def published_course_ids(course_ids) -> set[int]:
-    """Which of `course_ids` are published courses: one indexed lookup, for callers that need no
-    prices (adding to the cart), instead of building the courses with their live prices."""
-    return set(Course.objects.published().filter(pk__in=list(course_ids)).values_list("pk", flat=True))
+    """Which of `course_ids` are published courses (adding to the cart)."""
+    return set(PUBLISHED.get(course_ids))

@@ -1,13 +1,25 @@
-"""Writes on the catalogue that carry business rules: reviews."""
+"""Writes on the catalogue that carry business rules: reviews; and the news that the catalogue
+changed, which every process's copy of the published courses listens to."""
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps.course import redis_store
 from apps.course.exceptions import NotCourseOwner
 from apps.course.hooks import viewer_state
 from apps.course.models import CourseReview
 from apps.course.selectors import get_published_course_id
 from extension.db import retry_on_deadlock
+
+
+def catalogue_changed() -> None:
+    """A course, price, activity, discount type, direction or category was written: drop every
+    process's copy of the published courses (selectors.PublishedCourses) now, so that this
+    transaction reads its own writes, and again once it commits, so that a copy read meanwhile
+    from the data before the commit is dropped too. The models' signals call it (apps.py); code
+    writing the catalogue without them (bulk_create, update) calls it itself."""
+    redis_store.new_catalogue_version()
+    transaction.on_commit(redis_store.new_catalogue_version, robust=True)
 
 
 @retry_on_deadlock

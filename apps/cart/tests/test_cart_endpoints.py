@@ -49,18 +49,24 @@ def test_adding_twice_keeps_one_line_and_reselects_it(auth_client, user, redis_c
     assert redis_cart(user) == {field(course): b"1"}
 
 
-def test_add_checks_the_course_with_one_query_and_reads_no_prices(auth_client, user, redis_cart):
-    """The checkout's hot path: adding a line needs to know the course is published, not its
-    prices (bench/RESULTS.md, checkout): one course query, none of the live activity prices."""
-    course = CourseFactory()
+def test_add_reads_the_course_once_then_from_the_process_copy(auth_client, user, redis_cart):
+    """The checkout's hot path: the first add of a course reads it (with its prices, one query
+    each), later adds and the order read this process's copy (apps.course.selectors.PublishedCourses)."""
+    course, other = CourseFactory(), CourseFactory()
     ActivityPriceFactory(course=course)
     with CaptureQueriesContext(connection) as queries:
         response = auth_client.post("/cart/", {"course_id": course.id}, format="json")
     assert response.status_code == 200
     sql = [query["sql"] for query in queries.captured_queries]
     assert sum("fs_course`" in q or 'fs_course"' in q for q in sql) == 1, sql
-    assert not [q for q in sql if "activity_price" in q], sql
+    with CaptureQueriesContext(connection) as queries:
+        auth_client.delete(f"/cart/?course_id={course.id}")
+        response = auth_client.post("/cart/", {"course_id": course.id}, format="json")
+    assert response.status_code == 200
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert not [q for q in sql if "fs_course" in q], sql
     assert redis_cart(user) == {field(course): b"1"}
+    assert other.id not in {int(k) for k in redis_cart(user)}
 
 
 @pytest.mark.parametrize("course_id", ["abc", -1, 0, 1.5, "1e3", "", None, True, [1], 2**63, "9" * 40])
