@@ -22,6 +22,7 @@ from apps.coupon.models import Coupon, CouponCourse, CouponCourseCat, CouponDire
 from apps.coupon.rules import CouponRule
 from apps.users.selectors import max_usable_credit
 from extension.money import ZERO
+from extension.statements import Statement
 
 logger = logging.getLogger("fsapi.coupon")
 
@@ -242,17 +243,21 @@ def bind_coupon(*, coupon_log: CouponLog, order_id: int) -> None:
     transaction.on_commit(lambda: redis_store.hide_many([entry]), robust=True)
 
 
+# the records a cancel or time-out frees, with what decides whether they are offered again
+BOUND_UNUSED = Statement(
+    lambda order_ids: CouponLog.objects.filter(
+        order_id__in=order_ids, use_status=CouponLog.UseStatus.UNUSED
+    ).values_list("id", "user_id", "is_deleted", "is_show", "coupon__is_deleted", "coupon__is_show", "coupon__end_time")
+)
+
+
 def release_coupons(*, order_ids) -> list[int]:
     """Free the unused records bound to these orders (cancelled or timed out): available again in
     the database now and in Redis after commit, until each coupon's own end time. In Redis a
     record still available puts back the hash its bind kept (one round trip for all); only those
     whose hash is gone, or that are no longer available (hidden, deleted, coupon ended), go
     through the full `mirror_coupon_logs`."""
-    rows = list(
-        CouponLog.objects.filter(order_id__in=list(order_ids), use_status=CouponLog.UseStatus.UNUSED).values_list(
-            "id", "user_id", "is_deleted", "is_show", "coupon__is_deleted", "coupon__is_show", "coupon__end_time"
-        )
-    )
+    rows = BOUND_UNUSED.rows(order_ids=list(order_ids))
     if not rows:
         return []
     log_ids = [row[0] for row in rows]

@@ -12,6 +12,7 @@ from apps.course.models import Course
 from apps.orders.exceptions import OrderNotFound
 from apps.orders.models import Order, OrderDetail
 from apps.users.selectors import RECORD_COLUMNS, owned_course_ids
+from extension.statements import Statement
 
 # --- "my orders" ---------------------------------------------------------------------------
 # In plain SQL: through the ORM, building, compiling and converting the listing's queries cost
@@ -38,11 +39,17 @@ def visible_orders(user):
     return Order.objects.filter(user=user, **VISIBLE)
 
 
+# the order of PUT/DELETE /order/<id>/ and the payment pages, by id: compiled once
+USER_ORDER_BY_ID = Statement(lambda user_id, order_id: Order.objects.filter(user_id=user_id, pk=order_id, **VISIBLE))
+
+
 def get_user_order(*, user, order_id: int | None = None, order_number: str | None = None) -> Order:
     """The user's own visible order by id or number; someone else's or a missing one is a 404
     (never 403, so ids cannot be probed)."""
-    lookup = {"pk": order_id} if order_id is not None else {"order_number": order_number}
-    order = visible_orders(user).filter(**lookup).first()
+    if order_id is not None:
+        order = USER_ORDER_BY_ID.first(user_id=user.pk, order_id=order_id)
+    else:
+        order = visible_orders(user).filter(order_number=order_number).first()
     if order is None:
         raise OrderNotFound()
     return order
@@ -169,17 +176,21 @@ def _fetch(sql: str, params: list) -> list[tuple]:
 # --- what other apps ask about a user's orders ----------------------------------------------
 
 
-def unpaid_order_numbers(*, user_id: int, course_ids) -> dict[int, str]:
-    """{course_id: order_number} for those of `course_ids` waiting in an unpaid order of the user,
-    in one query (the newest order wins, should a course ever wait in two)."""
-    rows = (
+UNPAID_ORDER_NUMBERS = Statement(
+    lambda user_id, course_ids: (
         OrderDetail.objects.filter(
-            order__user_id=user_id, order__order_status=Order.Status.UNPAID, course_id__in=list(course_ids)
+            order__user_id=user_id, order__order_status=Order.Status.UNPAID, course_id__in=course_ids
         )
         .order_by("order_id")
         .values_list("course_id", "order__order_number")
     )
-    return dict(rows)
+)
+
+
+def unpaid_order_numbers(*, user_id: int, course_ids) -> dict[int, str]:
+    """{course_id: order_number} for those of `course_ids` waiting in an unpaid order of the user,
+    in one query (the newest order wins, should a course ever wait in two). Every cart add asks."""
+    return dict(UNPAID_ORDER_NUMBERS.rows(user_id=user_id, course_ids=list(course_ids)))
 
 
 def course_viewer_state(*, user_id: int, course_id: int) -> dict:

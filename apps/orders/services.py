@@ -32,8 +32,9 @@ from apps.orders.exceptions import (
 from apps.orders.hooks import before_timeout, orders_left_unpaid
 from apps.orders.models import Order, OrderDetail
 from apps.orders.numbers import format_order_number
+from apps.orders.selectors import unpaid_order_numbers
 from apps.users.models import MoneyLog, User
-from apps.users.selectors import max_usable_credit, owned_course_ids
+from apps.users.selectors import lock_users, locked_user, max_usable_credit, owned_course_ids
 from apps.users.services import (
     change_money,
     give_back_credit,
@@ -45,6 +46,7 @@ from apps.users.services import (
 from extension import metrics
 from extension.db import retry_on_deadlock
 from extension.money import ZERO, to_money
+from extension.statements import Statement
 
 logger = logging.getLogger("fsapi.orders")
 
@@ -77,9 +79,7 @@ def _order_lines(user_id: int, courses) -> list:
     if owned:
         names = "、".join(course.name for course in courses if course.id in owned)
         raise CoursesAlreadyOwned(f"您已购买过：{names}，请从购物车中移除后再下单")
-    if OrderDetail.objects.filter(
-        order__user_id=user_id, order__order_status=Order.Status.UNPAID, course_id__in=ids
-    ).exists():
+    if unpaid_order_numbers(user_id=user_id, course_ids=ids):
         raise CoursesInUnpaidOrder()
     return courses
 
@@ -98,14 +98,28 @@ def _credit_discount(credit: int, user: User, courses, to_pay: Decimal) -> Decim
     return to_money(Decimal(credit) / settings.CREDIT_TO_MONEY)
 
 
-@retry_on_deadlock
+class _OrderNumberTaken(Exception):
+    """The fresh order number is someone's already (the Redis counter was reset): the whole
+    create runs again, rolled back first (no savepoint per insert for a clash this rare)."""
+
+
 def create_order(*, user: User, pay_type: int, user_coupon_id: int = -1, credit: int = 0) -> Order:
     """Create an unpaid order from the selected cart lines (SPEC §4) or raise a typed error and
     change nothing; an order that costs 0.00 after discounts is paid at once. The user's row lock
     serialises one user's orders, so a double submit cannot create two orders; the coupon bind
     and the credit spend are guarded updates."""
+    for _ in range(ORDER_NUMBER_ATTEMPTS):
+        try:
+            return _create_order(user=user, pay_type=pay_type, user_coupon_id=user_coupon_id, credit=credit)
+        except _OrderNumberTaken:
+            logger.warning("order number clash for user %s, taking the next one", user.pk)
+    raise OrderNumberUnavailable()
+
+
+@retry_on_deadlock
+def _create_order(*, user: User, pay_type: int, user_coupon_id: int, credit: int) -> Order:
     with transaction.atomic():
-        locked_user = User.objects.select_for_update().get(pk=user.pk)
+        user_row = locked_user(user.pk)
         courses = _order_lines(user.pk, selected_courses(user_id=user.pk))
 
         coupon_log, coupon_discount = None, ZERO
@@ -115,7 +129,7 @@ def create_order(*, user: User, pay_type: int, user_coupon_id: int = -1, credit:
             )
         total_price = sum((course.price for course in courses), ZERO)
         subtotal = sum((course.real_price for course in courses), ZERO)
-        credit_discount = _credit_discount(credit, locked_user, courses, to_pay=subtotal - coupon_discount)
+        credit_discount = _credit_discount(credit, user_row, courses, to_pay=subtotal - coupon_discount)
         real_price = max(subtotal - coupon_discount - credit_discount, ZERO)
         order = _insert_order(
             user_id=user.pk,
@@ -179,14 +193,11 @@ def _order_name(courses) -> str:
 
 def _insert_order(*, user_id: int, **fields) -> Order:
     """Insert the order under a fresh number; a clash (the Redis counter was reset, or the number
-    key changed the same day) takes the next."""
-    for _ in range(ORDER_NUMBER_ATTEMPTS):
-        try:
-            with transaction.atomic():
-                return Order.objects.create(user_id=user_id, order_number=next_order_number(), **fields)
-        except IntegrityError:
-            logger.warning("order number clash for user %s, taking the next one", user_id)
-    raise OrderNumberUnavailable()
+    key changed the same day) raises _OrderNumberTaken, and create_order starts again."""
+    try:
+        return Order.objects.create(user_id=user_id, order_number=next_order_number(), **fields)
+    except IntegrityError as error:  # the only unique key an insert of a new order can hit
+        raise _OrderNumberTaken() from error
 
 
 def schedule_timeout(order_id: int) -> None:
@@ -203,25 +214,47 @@ def schedule_timeout(order_id: int) -> None:
 # --- leave unpaid: cancel, time out ---------------------------------------------------------
 
 
+LEAVING_FIELDS = ("id", "user_id", "credit", "order_number", "order_status")  # what giving back reads
+UNPAID_OWNERS = Statement(
+    lambda order_ids: Order.objects.filter(pk__in=order_ids, order_status=Order.Status.UNPAID).values_list(
+        "user_id", flat=True
+    )
+)
+UNPAID_LOCKED = Statement(
+    lambda order_ids: (
+        Order.objects.filter(pk__in=order_ids, order_status=Order.Status.UNPAID)
+        .select_for_update()
+        .order_by("pk")
+        .only(*LEAVING_FIELDS)
+    )
+)
+
+
 def _lock_users(user_ids) -> None:
     """Row-lock the users, by primary key: every transition locks users before orders."""
-    list(User.objects.select_for_update().filter(pk__in=sorted(user_ids)).order_by("pk").values_list("pk", flat=True))
+    lock_users(user_ids)
 
 
 def _leave_unpaid(order_ids, new_status: int, *, created_before: datetime | None = None) -> list[Order]:
     """Move the still-unpaid orders among `order_ids` to `new_status` and give back their credit
     and coupons. Answers the orders this call moved; the others (already left 0, or newer than
     `created_before`) are untouched. Must run inside a transaction."""
-    candidates = Order.objects.filter(pk__in=list(order_ids), order_status=Order.Status.UNPAID)
-    if created_before is not None:
-        candidates = candidates.filter(created_time__lte=created_before)
-    user_ids = set(candidates.values_list("user_id", flat=True))
-    if not user_ids:
-        return []
-    _lock_users(user_ids)
-    orders = list(
-        candidates.select_for_update().order_by("pk").only("id", "user_id", "credit", "order_number", "order_status")
-    )
+    order_ids = list(order_ids)
+    if created_before is None:  # a cancel: both reads compiled once (extension/statements.py)
+        user_ids = set(UNPAID_OWNERS.rows(order_ids=order_ids))
+        if not user_ids:
+            return []
+        _lock_users(user_ids)
+        orders = UNPAID_LOCKED.rows(order_ids=order_ids)
+    else:
+        candidates = Order.objects.filter(
+            pk__in=order_ids, order_status=Order.Status.UNPAID, created_time__lte=created_before
+        )
+        user_ids = set(candidates.values_list("user_id", flat=True))
+        if not user_ids:
+            return []
+        _lock_users(user_ids)
+        orders = list(candidates.select_for_update().order_by("pk").only(*LEAVING_FIELDS))
     if not orders:
         return []
     moved_ids = [order.pk for order in orders]

@@ -7,14 +7,47 @@ from django.db.models import Case, CharField, F, Q, Value, When
 
 from apps.users.models import Credit, MoneyLog, User, UserCourse
 from extension.money import ZERO, to_money
+from extension.statements import Statement
+
+# the reads of every request (the JWT's user) and of every cart add and order, compiled once
+USER_BY_ID = Statement(lambda user_id: User.objects.filter(pk=user_id))
+USER_FOR_UPDATE = Statement(lambda user_id: User.objects.select_for_update().filter(pk=user_id))
+LOCK_USERS = Statement(
+    lambda user_ids: (
+        User.objects.select_for_update().filter(pk__in=user_ids).order_by("pk").values_list("pk", flat=True)
+    )
+)
+OWNED_AMONG = Statement(
+    lambda user_id, course_ids: UserCourse.objects.filter(
+        user_id=user_id, is_deleted=False, course_id__in=course_ids
+    ).values_list("course_id", flat=True)
+)
+
+
+def user_by_id(user_id: int) -> User | None:
+    """The account with this id, or None (the JWT's user, on every request)."""
+    return USER_BY_ID.first(user_id=user_id)
+
+
+def locked_user(user_id: int) -> User:
+    """The account row, locked until the caller's transaction ends (User.DoesNotExist if gone)."""
+    user = USER_FOR_UPDATE.first(user_id=user_id)
+    if user is None:
+        raise User.DoesNotExist(f"no user {user_id}")
+    return user
+
+
+def lock_users(user_ids) -> None:
+    """Row-lock the accounts, in primary key order (transitions lock users before orders, so
+    that two of them never wait on each other), until the caller's transaction ends."""
+    LOCK_USERS.rows(user_ids=list(user_ids))
 
 
 def owned_course_ids(*, user_id: int, course_ids=None) -> set[int]:
     """Ids of the courses the user owns (restricted to `course_ids` when given)."""
-    queryset = UserCourse.objects.filter(user_id=user_id, is_deleted=False)
     if course_ids is not None:
-        queryset = queryset.filter(course_id__in=list(course_ids))
-    return set(queryset.values_list("course_id", flat=True))
+        return set(OWNED_AMONG.rows(user_id=user_id, course_ids=list(course_ids)))
+    return set(UserCourse.objects.filter(user_id=user_id, is_deleted=False).values_list("course_id", flat=True))
 
 
 def user_by_login_name(name: str):

@@ -10,6 +10,7 @@ from django_redis import get_redis_connection
 
 from apps.cart import redis_store
 from apps.course.tests.factories import CourseFactory
+from apps.orders.models import Order
 from apps.orders.services import create_order
 from apps.users.tests.factories import UserFactory
 
@@ -102,3 +103,41 @@ def test_many_orders_get_distinct_numbers_through_redis(django_capture_on_commit
 
     numbers = [next_order_number() for _ in range(3000)]
     assert len(set(numbers)) == 3000 and all(len(number) == 24 for number in numbers)
+
+
+@pytest.mark.django_db
+def test_a_counter_reset_makes_a_clash_and_the_order_is_made_again_under_the_next_number(
+    django_capture_on_commit_callbacks,
+):
+    """The Redis counter went back (a restore, a flush): the next number is taken, so the whole
+    create runs again (no savepoint per insert): one order, its credit spent once."""
+    from apps.users.models import Credit, User
+
+    user = UserFactory(credit=100)
+    get_redis_connection("cart").set("order_number", 500)
+    [first] = place_orders(user, 1, django_capture_on_commit_callbacks)
+    get_redis_connection("cart").set("order_number", 500)  # the next one is `first` again
+    redis_store.add_line(user.id, CourseFactory().id)
+    with django_capture_on_commit_callbacks(execute=True):
+        order = create_order(user=user, pay_type=0, credit=10)
+    assert order.order_number != first
+    assert int(get_redis_connection("cart").get("order_number")) == 502  # one number skipped
+    assert User.objects.get(pk=user.pk).credit == 90
+    assert list(Credit.objects.filter(user=user).values_list("number", flat=True)) == [-10]
+    assert Order.objects.filter(user=user).count() == 2
+
+
+@pytest.mark.django_db
+def test_numbers_that_keep_clashing_end_in_order_number_unavailable(monkeypatch, django_capture_on_commit_callbacks):
+    from apps.orders import services
+    from apps.orders.exceptions import OrderNumberUnavailable
+    from apps.users.models import User
+
+    user = UserFactory(credit=100)
+    [taken] = place_orders(user, 1, django_capture_on_commit_callbacks)
+    monkeypatch.setattr(services, "next_order_number", lambda: taken)
+    redis_store.add_line(user.id, CourseFactory().id)
+    with pytest.raises(OrderNumberUnavailable):
+        create_order(user=user, pay_type=0, credit=10)
+    assert User.objects.get(pk=user.pk).credit == 100
+    assert Order.objects.filter(user=user).count() == 1
