@@ -104,9 +104,50 @@ def test_long_lists_are_answered_but_not_kept():
         lambda user_id: User.objects.filter(pk=user_id).prefetch_related("courses"),
         lambda user_id: User.objects.filter(pk=user_id).values("pk"),
         lambda user_id: User.objects.filter(username=str(user_id)),  # the id does not reach the SQL as given
+        lambda user_id: User.objects.filter(pk=user_id, date_joined__lte=timezone.now()),  # kept once, sent forever
     ],
-    ids=["select_related", "prefetch", "values-dicts", "id-rewritten"],
+    ids=["select_related", "prefetch", "values-dicts", "id-rewritten", "a-date-kept"],
 )
 def test_what_it_cannot_keep_faithfully_is_refused_when_compiled(build):
     with pytest.raises(ValueError):
         Statement(build).rows(user_id=1)
+
+
+def test_an_update_changes_what_the_querysets_update_changes_and_counts_it_alike():
+    from django.db.models import F
+
+    from extension.statements import UpdateStatement
+
+    rich, poor = UserFactory(credit=50), UserFactory(credit=5)
+    take = UpdateStatement(
+        lambda user_id, amount: (User.objects.filter(pk=user_id, credit__gte=amount), {"credit": F("credit") - amount})
+    )
+    with CaptureQueriesContext(connection) as queries:
+        assert take.update(user_id=rich.pk, amount=20) == 1
+        assert take.update(user_id=poor.pk, amount=20) == 0  # the guard in the WHERE holds
+        assert take.update(user_id=rich.pk, amount=30) == 1
+    assert len(queries.captured_queries) == 3
+    assert User.objects.get(pk=rich.pk).credit == 0 and User.objects.get(pk=poor.pk).credit == 5
+
+    add = UpdateStatement(
+        lambda user_ids, amount: (User.objects.filter(pk__in=user_ids), {"credit": F("credit") + amount})
+    )
+    assert add.update(user_ids=[rich.pk, poor.pk, rich.pk], amount=7) == 2
+    assert add.update(user_ids=[], amount=7) == 0
+    assert sorted(User.objects.filter(pk__in=[rich.pk, poor.pk]).values_list("credit", flat=True)) == [7, 12]
+
+
+def test_an_update_filtered_through_another_table_is_refused():
+    from extension.statements import UpdateStatement
+
+    through = UpdateStatement(lambda order_id: (User.objects.filter(user_orders__id=order_id), {"is_active": False}))
+    with pytest.raises(ValueError):
+        through.update(order_id=1)
+
+
+def test_an_update_that_would_keep_a_date_is_refused():
+    from extension.statements import UpdateStatement
+
+    stamp = UpdateStatement(lambda user_id: (User.objects.filter(pk=user_id), {"last_login": timezone.now()}))
+    with pytest.raises(ValueError):
+        stamp.update(user_id=1)

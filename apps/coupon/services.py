@@ -22,7 +22,7 @@ from apps.coupon.models import Coupon, CouponCourse, CouponCourseCat, CouponDire
 from apps.coupon.rules import CouponRule
 from apps.users.selectors import max_usable_credit
 from extension.money import ZERO
-from extension.statements import Statement
+from extension.statements import Statement, UpdateStatement
 
 logger = logging.getLogger("fsapi.coupon")
 
@@ -230,13 +230,19 @@ def _order_rule(coupon: Coupon) -> CouponRule:
     )
 
 
+BIND = UpdateStatement(
+    lambda coupon_log_id, order_id: (
+        CouponLog.objects.filter(pk=coupon_log_id, use_status=CouponLog.UseStatus.UNUSED, order__isnull=True),
+        {"order_id": order_id},
+    )
+)
+UNBIND = UpdateStatement(lambda coupon_log_ids: (CouponLog.objects.filter(pk__in=coupon_log_ids), {"order": None}))
+
+
 def bind_coupon(*, coupon_log: CouponLog, order_id: int) -> None:
     """Bind the record to the order. The guard is in the UPDATE: of two orders racing for one
     coupon exactly one binds it, the other raises CouponTaken (and its transaction rolls back)."""
-    bound = CouponLog.objects.filter(
-        pk=coupon_log.pk, use_status=CouponLog.UseStatus.UNUSED, order__isnull=True
-    ).update(order_id=order_id)
-    if not bound:
+    if not BIND.update(coupon_log_id=coupon_log.pk, order_id=order_id):
         raise CouponTaken()
     # out of the offered list, but its Redis hash is kept for release_coupons to put back
     entry = (coupon_log.user_id, coupon_log.pk)
@@ -261,7 +267,7 @@ def release_coupons(*, order_ids) -> list[int]:
     if not rows:
         return []
     log_ids = [row[0] for row in rows]
-    CouponLog.objects.filter(pk__in=log_ids).update(order=None)
+    UNBIND.update(coupon_log_ids=log_ids)
     now = timezone.now()
     still_available = [
         (user_id, log_id)

@@ -55,6 +55,11 @@ def get_user_order(*, user, order_id: int | None = None, order_number: str | Non
     return order
 
 
+def user_order_exists(*, user_id: int, order_id: int) -> bool:
+    """Whether `order_id` is one of the user's visible orders (what get_user_order finds)."""
+    return USER_ORDER_BY_ID.first(user_id=user_id, order_id=order_id) is not None
+
+
 def get_order_by_number(order_number: str) -> Order | None:
     """Any order with this number — deleted or hidden ones too: money Alipay reports for it must
     still be recorded. Only for Alipay's signed messages; customers go through get_user_order."""

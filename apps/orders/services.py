@@ -32,7 +32,7 @@ from apps.orders.exceptions import (
 from apps.orders.hooks import before_timeout, orders_left_unpaid
 from apps.orders.models import Order, OrderDetail
 from apps.orders.numbers import format_order_number
-from apps.orders.selectors import unpaid_order_numbers
+from apps.orders.selectors import VISIBLE, unpaid_order_numbers, user_order_exists
 from apps.users.models import MoneyLog, User
 from apps.users.selectors import lock_users, locked_user, max_usable_credit, owned_course_ids
 from apps.users.services import (
@@ -229,6 +229,14 @@ UNPAID_LOCKED = Statement(
     )
 )
 
+UNPAID_OWNED_LOCKED = Statement(
+    lambda order_id, owner_id: (
+        Order.objects.filter(pk=order_id, user_id=owner_id, order_status=Order.Status.UNPAID, **VISIBLE)
+        .select_for_update()
+        .only(*LEAVING_FIELDS)
+    )
+)
+
 
 def _lock_users(user_ids) -> None:
     """Row-lock the users, by primary key: every transition locks users before orders."""
@@ -255,6 +263,12 @@ def _leave_unpaid(order_ids, new_status: int, *, created_before: datetime | None
             return []
         _lock_users(user_ids)
         orders = list(candidates.select_for_update().order_by("pk").only(*LEAVING_FIELDS))
+    return _move_locked(orders, new_status)
+
+
+def _move_locked(orders: list[Order], new_status: int) -> list[Order]:
+    """The unpaid `orders`, their users' rows and their own locked by the caller, to `new_status`,
+    with everything given back."""
     if not orders:
         return []
     moved_ids = [order.pk for order in orders]
@@ -284,13 +298,22 @@ def _give_back(orders: list[Order], new_status: int) -> None:
 
 
 @retry_on_deadlock
-def cancel_order(*, order_id: int) -> Order:
+def cancel_order(*, order_id: int, owner_id: int | None = None) -> Order:
     """Cancel an unpaid order (by its owner or an admin): 0 → 2, credit and coupon back exactly
-    once. Raises OrderNotCancellable (409) when the order is not unpaid any more."""
+    once. Raises OrderNotCancellable (409) when the order is not unpaid any more. With `owner_id`
+    (the customer's own cancel), an order that is not that user's visible order is OrderNotFound
+    (404, as every lookup of a customer's order answers): the owner's row is locked first and the
+    order read once, under its lock."""
     with transaction.atomic():
-        moved = _leave_unpaid([order_id], Order.Status.CANCELLED)
+        if owner_id is None:
+            moved = _leave_unpaid([order_id], Order.Status.CANCELLED)
+        else:
+            _lock_users([owner_id])
+            moved = _move_locked(UNPAID_OWNED_LOCKED.rows(order_id=order_id, owner_id=owner_id), Order.Status.CANCELLED)
         metrics.after_commit(metrics.ORDERS_CANCELLED, len(moved))
     if not moved:
+        if owner_id is not None and not user_order_exists(user_id=owner_id, order_id=order_id):
+            raise OrderNotFound()
         raise OrderNotCancellable()
     logger.info("order %s cancelled", moved[0].order_number)
     return moved[0]

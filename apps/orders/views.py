@@ -55,8 +55,8 @@ class OrderViewSet(OwnedObjectMixin, APIViewSet):
     @extend_schema(summary="取消未支付的订单", request=None, responses={200: OpenApiResponse(description="订单已取消")})
     @action(detail=True, methods=["put"])
     def cancel(self, request, pk):
-        """PUT /order/<id>/ — cancel the caller's unpaid order."""
-        cancel_order(order_id=self.get_object().id)
+        """PUT /order/<id>/ — cancel the caller's unpaid order (someone else's is a 404)."""
+        cancel_order(order_id=pk, owner_id=request.user.pk)
         return APIResponse(None, "订单已取消")
 
     @extend_schema(summary="删除已取消或已超时的订单", responses={200: OpenApiResponse(description="订单已删除")})

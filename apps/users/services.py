@@ -17,10 +17,19 @@ from django.db.models import F
 from apps.users.exceptions import AdjustmentReasonRequired, InsufficientCredit, InsufficientMoney, MobileTaken
 from apps.users.models import Credit, MoneyLog, User, UserCourse
 from extension.money import ZERO, to_money
+from extension.statements import UpdateStatement
 
 logger = logging.getLogger("fsapi.users")
 
 # --- credit ---------------------------------------------------------------------------------
+# the checkout's two credit updates (every order with credit, every cancel or time-out of one),
+# compiled once (extension/statements.py)
+TAKE_CREDIT = UpdateStatement(
+    lambda user_id, amount: (User.objects.filter(pk=user_id, credit__gte=amount), {"credit": F("credit") - amount})
+)
+ADD_CREDIT = UpdateStatement(
+    lambda user_ids, amount: (User.objects.filter(pk__in=user_ids), {"credit": F("credit") + amount})
+)
 
 
 @transaction.atomic(savepoint=False)
@@ -33,8 +42,7 @@ def spend_credit(*, user_id: int, amount: int, remark: str) -> None:
     """
     if amount <= 0:
         return
-    updated = User.objects.filter(pk=user_id, credit__gte=amount).update(credit=F("credit") - amount)
-    if not updated:
+    if not TAKE_CREDIT.update(user_id=user_id, amount=amount):
         raise InsufficientCredit()
     Credit.objects.create(user_id=user_id, operation=Credit.Operation.SPEND, number=-amount, remark=remark)
 
@@ -65,7 +73,7 @@ def give_back_credit(refunds: Iterable[tuple[int, int, str]]) -> None:
     for user_id, total in totals.items():
         users_by_total[total].append(user_id)
     for total, user_ids in sorted(users_by_total.items()):
-        User.objects.filter(pk__in=sorted(user_ids)).update(credit=F("credit") + total)
+        ADD_CREDIT.update(user_ids=user_ids, amount=total)
     Credit.objects.bulk_create(lines)
 
 

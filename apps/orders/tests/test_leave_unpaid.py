@@ -62,6 +62,20 @@ def test_cancel_of_someone_elses_order_is_404_and_changes_nothing(order_with_cou
     assert order.order_status == Order.Status.UNPAID
 
 
+def test_cancel_of_ones_own_hidden_order_is_404_and_gives_nothing_back(auth_client, user, order_with_coupon_and_credit):
+    """The owner's cancel reads the order once, under its lock: a hidden (is_show off by staff)
+    or deleted order is not found there, as in every customer lookup, and keeps credit and coupon."""
+    order, log = order_with_coupon_and_credit
+    Order.objects.filter(pk=order.pk).update(is_show=False)
+    response = auth_client.put(f"/order/{order.id}/")
+    assert response.status_code == 404 and response.json()["code"] == 404
+    order.refresh_from_db()
+    user.refresh_from_db()
+    log.refresh_from_db()
+    assert order.order_status == Order.Status.UNPAID and user.credit == 900 and log.order_id == order.id
+    assert not Credit.objects.filter(user=user, operation=Credit.Operation.REFUND).exists()
+
+
 @pytest.mark.parametrize("path", ["/order/987654/", "/order/abc/", "/order/99999999999999999999999/"])
 def test_cancel_of_unknown_order_is_404(auth_client, path):
     response = auth_client.put(path)

@@ -210,12 +210,14 @@ FORBIDDEN = re.compile(
     r"(?<!class )\bCredit\(|\bCredit\.objects\.(create|bulk_create|update|get_or_create|update_or_create)\b"
     r"|(?<!class )\bMoneyLog\(|\bMoneyLog\.objects\.(create|bulk_create|update|get_or_create|update_or_create)\b"
     r"|\b(credit|money)\s*=\s*F\(|\.update\([^)]*\b(credit|money)\s*="
+    r"|[\"'](credit|money)[\"']\s*:\s*F\("  # an UpdateStatement's values (extension/statements.py)
 )
 
 
 def test_only_the_users_app_writes_credit_money_and_their_ledgers():
     """A grep over the code base: no `Credit(`, `Credit.objects.create`, `credit=F(`, `money=F(`
-    (nor the MoneyLog equivalents, nor `.update(credit=…)`) outside apps/users."""
+    (nor the MoneyLog equivalents, nor `.update(credit=…)`, nor `{"credit": F(…)}` for an
+    UpdateStatement) outside apps/users."""
     root = Path(settings.BASE_DIR)
     offenders = []
     for folder in ("apps", "extension", "fsapi"):
