@@ -155,3 +155,33 @@ def test_register_is_throttled_per_ip(api_client):
     ]
     assert statuses == [201] * 20 + [429]
     assert User.objects.count() == 20
+
+
+def test_a_verified_token_is_refused_once_it_expires_and_a_disabled_user_at_once(db, monkeypatch):
+    """The process remembers a token it verified (apps/users/authentication.VerifiedTokens),
+    never past its expiry, and the account is read on every request all the same."""
+    import time
+
+    from rest_framework.test import APIClient
+
+    from apps.users import authentication
+
+    user = UserFactory()
+    token = AccessToken.for_user(user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"jwt {token}")
+    assert client.get("/user/info/").status_code == 200
+    assert authentication.VERIFIED.get(str(token).encode()) is not None
+
+    forged = str(token)[:-2] + ("AA" if not str(token).endswith("AA") else "BB")
+    client.credentials(HTTP_AUTHORIZATION=f"jwt {forged}")
+    assert client.get("/user/info/").status_code == 401  # other bytes: verified afresh, and refused
+
+    client.credentials(HTTP_AUTHORIZATION=f"jwt {token}")
+    monkeypatch.setattr(time, "time", lambda: token["exp"] + 1)
+    assert authentication.VERIFIED.get(str(token).encode()) is None
+    monkeypatch.undo()
+
+    assert client.get("/user/info/").status_code == 200
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    assert client.get("/user/info/").status_code == 401
