@@ -56,6 +56,9 @@ class Order(BaseModel):
             models.Index(fields=["user", "is_deleted", "is_show", "order_status", "-id"], name="order_user_listing"),
             # the time-out sweep: unpaid orders older than ORDER_TIMEOUT
             models.Index(fields=["order_status", "created_time"], name="order_status_created"),
+            # a user's unpaid (or paid) orders, asked by every cart add and order: without it MariaDB
+            # walks every unpaid order of the shop (order_status_created), 90,000 at 100 orders/s
+            models.Index(fields=["user", "order_status"], name="order_user_status"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(real_price__gte=0), name="order_real_price_non_negative"),
