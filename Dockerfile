@@ -69,6 +69,8 @@ HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
     CMD ["python", "docker/healthcheck.py", "web"]
 
 # WEB_CONCURRENCY (gunicorn reads it) sets the number of workers; GUNICORN_CMD_ARGS adds options.
-# 4 threads per worker (gthread): a checkout request spends most of its time waiting for MariaDB's
-# commit and Redis, so a sync worker idles a core while it waits (bench/RESULTS.md, checkout).
-CMD ["gunicorn", "fsapi.wsgi:application", "--bind", "0.0.0.0:8000", "--threads", "4", "--access-logfile", "-", "--timeout", "30", "--graceful-timeout", "20"]
+# Sync workers, one request each, behind nginx (which buffers slow clients): a checkout request is
+# CPU-bound once its queries are compiled once (extension/statements.py), and threads sharing one
+# GIL doubled create's p99 for 7 % less throughput (bench/RESULTS.md, checkout). About 2 per core.
+ENV WEB_CONCURRENCY=4
+CMD ["gunicorn", "fsapi.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "--timeout", "30", "--graceful-timeout", "20"]
