@@ -31,6 +31,7 @@ from apps.coupon.models import Coupon, CouponLog
 from apps.course.models import Course, CourseCategory, CourseDirection
 from apps.course.services import catalogue_changed
 from apps.orders.models import Order, OrderDetail
+from apps.orders.services import listing_changed
 from apps.users.models import User
 
 PASSWORD = "bench123456"
@@ -195,6 +196,7 @@ def _insert_orders(count, owner_of, shape_of, coupon, courses, *, seq_start: int
                     )
                 )
             Order.objects.bulk_create(orders)
+            listing_changed(user_ids={order.user_id for order in orders})  # bulk_create sends no signal
             first_id = orders[0].pk if first_id is None else first_id
             last_id = orders[-1].pk
             OrderDetail.objects.bulk_create(

@@ -1,3 +1,4 @@
+import functools
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.templatetags.static import static
@@ -15,9 +16,16 @@ def cover_url(course: Course, request) -> str:
     return cover_url_of(course.course_cover.name, request)
 
 
+@functools.cache
+def default_cover_url() -> str:
+    """The default picture's static URL: fixed for a process's life (the static files' manifest
+    is read once), and asked for by every listed course without a cover."""
+    return static(DEFAULT_COVER)
+
+
 def cover_url_of(cover_name: str | None, request) -> str:
     """`cover_url` for the stored file name alone (a `.values()` row's `course_cover`)."""
-    url = Course.course_cover.field.storage.url(cover_name) if cover_name else static(DEFAULT_COVER)
+    url = Course.course_cover.field.storage.url(cover_name) if cover_name else default_cover_url()
     return request.build_absolute_uri(url) if request is not None else url
 
 

@@ -14,3 +14,15 @@ class OrdersConfig(AppConfig):
 
         unpaid_orders_holding.connect(selectors.unpaid_order_numbers)
         viewer_state.connect(selectors.course_viewer_state)
+
+        from django.db.models.signals import post_delete, post_save
+
+        from apps.orders.models import Order
+        from apps.orders.services import listing_changed
+
+        def order_saved(sender, instance, **kwargs):
+            listing_changed(user_ids=[instance.user_id])
+
+        # every saved order (a new one, the admin's edits) may change "my orders"' count
+        post_save.connect(order_saved, sender=Order, weak=False, dispatch_uid="orders-listing-saved")
+        post_delete.connect(order_saved, sender=Order, weak=False, dispatch_uid="orders-listing-deleted")

@@ -1,18 +1,23 @@
 """Reads of orders that views, payments and the admin share."""
 
 import functools
+import logging
 from decimal import Decimal
 
 from django.db import connection, models
 from django.db.models import Case, CharField, DecimalField, F, Value, When
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from apps.coupon.models import Coupon, CouponLog
 from apps.course.models import Course
+from apps.orders import redis_store
 from apps.orders.exceptions import OrderNotFound
 from apps.orders.models import Order, OrderDetail
 from apps.users.selectors import RECORD_COLUMNS, owned_course_ids
 from extension.statements import Statement
+
+logger = logging.getLogger("fsapi.orders")
 
 # --- "my orders" ---------------------------------------------------------------------------
 # In plain SQL: through the ORM, building, compiling and converting the listing's queries cost
@@ -85,23 +90,26 @@ class ListingColumns:
                 elif isinstance(field, models.DateTimeField):
                     self.times.append(prefix + name)
 
-    def row(self, values) -> dict:
+    def row(self, values, tz) -> dict:
         """Values typed as the ORM would give them: money as Decimal (SQLite answers floats) and
-        times aware (both databases answer naive UTC)."""
+        times aware in `tz`, the connection's time zone (both databases answer naive UTC)."""
         row = dict(zip(self.keys, values, strict=True))
         for name in self.money:
             if row[name] is not None and not isinstance(row[name], Decimal):
                 row[name] = Decimal(str(row[name]))
         for name in self.times:
             if row[name] is not None:
-                row[name] = timezone.make_aware(row[name], connection.timezone)
+                row[name] = timezone.make_aware(row[name], tz)
         return row
 
 
+# quoted names, per process (one database): a listing request builds its WHERE from them
+@functools.cache
 def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
+@functools.cache
 def _column(model, name: str) -> str:
     return connection.ops.quote_name(model._meta.get_field(name).column)
 
@@ -120,8 +128,7 @@ def _listing_sql() -> tuple[ListingColumns, ListingColumns, str]:
         LEFT JOIN {_table(Coupon)} c ON c.id = l.{_column(CouponLog, "coupon")}
         LEFT JOIN {_table(OrderDetail)} d ON d.{_column(OrderDetail, "order")} = o.id
         LEFT JOIN {_table(Course)} course ON course.id = d.{_column(OrderDetail, "course")}
-        ORDER BY o.id DESC, d.id
-    """
+    """  # no ORDER BY: a page's few rows are sorted here (MariaDB would build a temporary table)
     return orders, lines, page_sql
 
 
@@ -141,18 +148,37 @@ def order_list(*, user, status=None, order_number=None, created_from=None, creat
     if created_before is not None:
         where.append(f"o.{_column(Order, 'created_time')} < %s")
         params.append(connection.ops.adapt_datetimefield_value(created_before))
-    return OrderRows(" AND ".join(where), params)
+    unfiltered = status is None and not order_number and created_from is None and created_before is None
+    return OrderRows(" AND ".join(where), params, counted_user_id=user.pk if unfiltered else None)
 
 
 class OrderRows:
     """What the paginator reads (a count, then one slice): a page is a list of order rows, each
     with its coupon's fields (`coupon__…`, None when it used none) and its `order_courses`, in
-    two queries whatever the page size. Values are typed as the ORM would give them."""
+    two queries whatever the page size. Values are typed as the ORM would give them. The count
+    of the unfiltered listing (the default tab) is kept in Redis until the user's visible orders
+    change (redis_store, `services.listing_changed`): it is the one query that grows with them."""
 
-    def __init__(self, where: str, params: list):
-        self.where, self.params = where, params
+    def __init__(self, where: str, params: list, *, counted_user_id: int | None = None):
+        self.where, self.params, self.counted_user_id = where, params, counted_user_id
 
     def count(self) -> int:
+        if self.counted_user_id is None:
+            return self._count()
+        try:
+            token, count = redis_store.listing_count(self.counted_user_id)
+        except (RedisError, OSError):
+            logger.warning("order count not in Redis, counting in the database", exc_info=True)
+            return self._count()
+        if count is None:
+            count = self._count()
+            try:
+                redis_store.keep_listing_count(self.counted_user_id, token, count)
+            except (RedisError, OSError):
+                logger.warning("could not keep the order count", exc_info=True)
+        return count
+
+    def _count(self) -> int:
         return _fetch(f"SELECT COUNT(*) FROM {_table(Order)} o WHERE {self.where}", self.params)[0][0]
 
     def page_query(self, page: slice) -> tuple[str, list]:
@@ -160,15 +186,16 @@ class OrderRows:
 
     def __getitem__(self, page: slice) -> list[dict]:
         order_columns, line_columns, _ = _listing_sql()
-        width = len(order_columns.keys)
+        width, tz = len(order_columns.keys), connection.timezone
         orders: dict[int, dict] = {}
-        for row in _fetch(*self.page_query(page)):
+        # newest order first, its lines by id
+        for row in sorted(_fetch(*self.page_query(page)), key=lambda row: (-row[0], row[width] or 0)):
             order = orders.get(row[0])
             if order is None:
-                order = orders[row[0]] = order_columns.row(row[:width])
+                order = orders[row[0]] = order_columns.row(row[:width], tz)
                 order["order_courses"] = []
             if row[width] is not None:
-                order["order_courses"].append(line_columns.row(row[width:]))
+                order["order_courses"].append(line_columns.row(row[width:], tz))
         return list(orders.values())
 
 

@@ -96,14 +96,15 @@ def order_list_items(orders: list[dict], request) -> list[dict]:
         return covers[name]
 
     expire_after = timedelta(seconds=settings.ORDER_TIMEOUT)
+    tz = timezone.get_current_timezone()  # once a page, not once a time
     return [
         {
             "id": order["id"],
             "order_number": order["order_number"],
             "total_price": money_text(order["total_price"]),
             "real_price": money_text(order["real_price"]),
-            "pay_time": _local_time(order["pay_time"]),
-            "created_time": _local_time(order["created_time"]),
+            "pay_time": _local_time(order["pay_time"], tz),
+            "created_time": _local_time(order["created_time"], tz),
             "credit": order["credit"],
             "coupon": _coupon_item(order),
             "pay_type": order["pay_type"],
@@ -124,7 +125,7 @@ def order_list_items(orders: list[dict], request) -> list[dict]:
             "credit_discount": money_text(order["credit_discount"]),
             "coupon_discount": money_text(order["coupon_discount"]),
             "expire_time": (
-                _local_time(order["created_time"] + expire_after)
+                _local_time(order["created_time"] + expire_after, tz)
                 if order["order_status"] == Order.Status.UNPAID
                 else None
             ),
@@ -145,11 +146,11 @@ def _coupon_item(order: dict) -> dict:
     }
 
 
-def _local_time(value: datetime | None) -> str | None:
-    """As DRF's DateTimeField writes it: ISO 8601 in the current time zone ("Z" for UTC)."""
+def _local_time(value: datetime | None, tz) -> str | None:
+    """As DRF's DateTimeField writes it: ISO 8601 in the current time zone `tz` ("Z" for UTC)."""
     if value is None:
         return None
-    text = timezone.localtime(value).isoformat()
+    text = timezone.localtime(value, tz).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 

@@ -448,11 +448,24 @@ ENDED = (Order.Status.CANCELLED, Order.Status.TIMEOUT)
 
 def delete_order(*, order_id: int) -> None:
     """Hide a cancelled or timed-out order from its owner for good (soft delete)."""
-    hidden = Order.objects.filter(pk=order_id, order_status__in=ENDED, is_deleted=False).update(
-        is_deleted=True, updated_time=timezone.now()
-    )
-    if not hidden:
-        raise OrderNotDeletable()
+    with transaction.atomic():
+        owner = Order.objects.filter(pk=order_id).values_list("user_id", flat=True).first()
+        hidden = Order.objects.filter(pk=order_id, order_status__in=ENDED, is_deleted=False).update(
+            is_deleted=True, updated_time=timezone.now()
+        )
+        if not hidden:
+            raise OrderNotDeletable()
+        listing_changed(user_ids=[owner])
+
+
+def listing_changed(*, user_ids) -> None:
+    """The users' visible orders changed (an order made, deleted, hidden or shown; the models'
+    signals call it for every save, apps.py): "my orders" counts them again (selectors.OrderRows
+    .count), from now on, so that this transaction reads its own change, and again once it
+    commits, so that a count taken meanwhile from the data before the commit is dropped too."""
+    user_ids = list(user_ids)
+    redis_store.new_listing_tokens(user_ids)
+    transaction.on_commit(lambda: redis_store.new_listing_tokens(user_ids), robust=True)
 
 
 def recover_order(*, order: Order) -> dict:

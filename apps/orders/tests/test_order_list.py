@@ -117,11 +117,88 @@ def test_bad_pages_are_404(auth_client, user, query):
 def test_query_count_is_the_same_for_5_and_50_orders_per_page(auth_client, user, django_assert_num_queries):
     log = CouponLogFactory(user=user)
     make_orders(user, 50, user_coupon=log)
-    # the user of the token, the count, the page of orders with their coupon, lines and courses
-    for size in (5, 50):
-        with django_assert_num_queries(3):
+    # the user of the token, the count (the first time: then it is kept), the page of orders with
+    # their coupon, lines and courses
+    for size, queries in ((5, 3), (50, 2), (5, 2)):
+        with django_assert_num_queries(queries):
             data = auth_client.get(f"/order/list/?size={size}").json()["data"]
-        assert len(data["results"]) == size
+        assert len(data["results"]) == size and data["count"] == 50
+
+
+def count_queries(sql) -> int:
+    return sum("COUNT(*)" in query["sql"] for query in sql.captured_queries)
+
+
+def test_the_kept_count_follows_every_change_of_the_users_visible_orders(
+    auth_client, user, django_capture_on_commit_callbacks
+):
+    """Kept in Redis until the user's visible orders change: an order made, deleted, hidden by
+    staff (a save) or removed; status changes and other users' orders keep it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.orders.services import cancel_order, delete_order
+
+    orders = make_orders(user, 3)
+
+    def listed():
+        with CaptureQueriesContext(connection) as sql:
+            data = auth_client.get("/order/list/").json()["data"]
+        return data["count"], count_queries(sql)
+
+    assert listed() == (3, 1)
+    assert listed() == (3, 0)
+    make_orders(UserFactory(), 2)  # someone else's
+    with django_capture_on_commit_callbacks(execute=True):
+        cancel_order(order_id=orders[0].pk)  # a status change: the unfiltered count stays
+    assert listed() == (3, 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_orders(user, 1)
+    assert listed() == (4, 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        delete_order(order_id=orders[0].pk)
+    assert listed() == (3, 1)
+    hidden = orders[1]
+    hidden.is_show = False
+    with django_capture_on_commit_callbacks(execute=True):
+        hidden.save()  # the admin's change form
+    assert listed() == (2, 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        orders[2].delete()
+    assert listed() == (1, 1)
+    # a filtered tab is always counted
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as sql:
+            auth_client.get("/order/list/?status=0")
+        assert count_queries(sql) == 1
+
+
+def test_a_count_taken_before_a_change_committed_is_never_used(auth_client, user):
+    """A reader counts (the old data), the creator replaces the token after its commit, then the
+    reader keeps its count: under the old token, so the next listing counts again."""
+    from apps.orders import redis_store
+
+    make_orders(user, 2)
+    token, kept = redis_store.listing_count(user.pk)
+    assert kept is None
+    redis_store.new_listing_tokens([user.pk])  # an order committed meanwhile
+    make_orders(user, 1)
+    redis_store.keep_listing_count(user.pk, token, 2)  # the reader's late write
+    assert auth_client.get("/order/list/").json()["data"]["count"] == 3
+
+
+def test_without_redis_the_listing_counts_in_the_database(auth_client, user, monkeypatch):
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from apps.orders import redis_store
+
+    def down(*args, **kwargs):
+        raise RedisConnectionError("no redis")
+
+    make_orders(user, 2)
+    monkeypatch.setattr(redis_store, "listing_count", down)
+    response = auth_client.get("/order/list/")
+    assert response.status_code == 200 and response.json()["data"]["count"] == 2
 
 
 def test_list_requires_login(api_client):
