@@ -6,19 +6,21 @@ rather than a counter: a flushed cache starts a new token, never an old number a
 
 from uuid import uuid4
 
-from django.core.cache import cache
+from django_redis import get_redis_connection
 
 VERSION_KEY = "catalogue_version"
 
 
 def catalogue_version() -> str:
-    """The current token; a missing one (first use, a flushed cache) is created here."""
-    version = cache.get(VERSION_KEY)
+    """The current token (a plain GET: every cart add and order asks); a missing one (first use,
+    a flushed cache) is created here."""
+    redis = get_redis_connection("default")
+    version = redis.get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, uuid4().hex, timeout=None)  # of two racing first readers, one wins
-        version = cache.get(VERSION_KEY)
-    return version or uuid4().hex  # evicted at once: a token nobody holds, so nothing cached is used
+        redis.set(VERSION_KEY, uuid4().hex, nx=True)  # of two racing first readers, one wins
+        version = redis.get(VERSION_KEY)
+    return version.decode() if version else uuid4().hex  # evicted at once: a token nobody holds
 
 
 def new_catalogue_version() -> None:
-    cache.set(VERSION_KEY, uuid4().hex, timeout=None)
+    get_redis_connection("default").set(VERSION_KEY, uuid4().hex)

@@ -20,8 +20,8 @@ class OrdersConfig(AppConfig):
         from apps.orders.models import Order
         from apps.orders.services import listing_changed
 
-        def order_saved(sender, instance, **kwargs):
-            listing_changed(user_ids=[instance.user_id])
+        def order_saved(sender, instance, created=False, **kwargs):
+            listing_changed(user_ids=[instance.user_id], at_once=not created)
 
         # every saved order (a new one, the admin's edits) may change "my orders"' count
         post_save.connect(order_saved, sender=Order, weak=False, dispatch_uid="orders-listing-saved")

@@ -458,13 +458,15 @@ def delete_order(*, order_id: int) -> None:
         listing_changed(user_ids=[owner])
 
 
-def listing_changed(*, user_ids) -> None:
+def listing_changed(*, user_ids, at_once: bool = True) -> None:
     """The users' visible orders changed (an order made, deleted, hidden or shown; the models'
     signals call it for every save, apps.py): "my orders" counts them again (selectors.OrderRows
-    .count), from now on, so that this transaction reads its own change, and again once it
-    commits, so that a count taken meanwhile from the data before the commit is dropped too."""
+    .count) once this transaction commits, so that a count taken meanwhile from the data before
+    the commit is dropped, and, `at_once`, from now on too, so that this transaction reads its
+    own change (a new order's transaction lists nothing: it skips that round trip)."""
     user_ids = list(user_ids)
-    redis_store.new_listing_tokens(user_ids)
+    if at_once:
+        redis_store.new_listing_tokens(user_ids)
     transaction.on_commit(lambda: redis_store.new_listing_tokens(user_ids), robust=True)
 
 
