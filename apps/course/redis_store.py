@@ -1,4 +1,4 @@
-"""The only code that knows the catalogue's Redis key: `catalogue_version` in the default cache
+"""The only code that knows the catalogue's Redis key: `cache:catalogue_version` in the cache Redis
 (it may be lost), a random token that every change of a course, its prices or its activities
 replaces. Processes keep the published courses they read under the token they read it with
 (`selectors.PublishedCourses`); a new token drops those copies everywhere at once. A random token
@@ -8,7 +8,7 @@ from uuid import uuid4
 
 from django_redis import get_redis_connection
 
-VERSION_KEY = "catalogue_version"
+VERSION_KEY = "cache:catalogue_version"  # the cache Redis's purpose prefix (README "Redis per purpose")
 
 
 def catalogue_version() -> str:

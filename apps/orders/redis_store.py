@@ -4,9 +4,9 @@
   numbers; the insert then takes the next one, see `services.create_order`), so it lives on the
   Redis that must persist: the carts' (REDIS_CART_URL, README "Redis per purpose"), under the key
   name it always had.
-- "My orders"' count per user, in the cache Redis (it may be lost): `order_listing_token_{user}`,
+- "My orders"' count per user, in the cache Redis (it may be lost): `cache:order_listing_token_{user}`,
   a random token every change of the user's visible orders replaces, and
-  `order_listing_count_{user}`, "token:count" as counted under that token. A count kept under
+  `cache:order_listing_count_{user}`, "token:count" as counted under that token. A count kept under
   an older token is never used, so a count read while an order was being created (and stored
   after the creator replaced the token) cannot outlive it.
 """
@@ -16,8 +16,8 @@ from uuid import uuid4
 from django_redis import get_redis_connection
 
 ORDER_COUNTER_KEY = "order_number"
-LISTING_TOKEN_KEY = "order_listing_token_{}"
-LISTING_COUNT_KEY = "order_listing_count_{}"
+LISTING_TOKEN_KEY = "cache:order_listing_token_{}"  # the cache Redis's purpose prefix
+LISTING_COUNT_KEY = "cache:order_listing_count_{}"
 LISTING_COUNT_SECONDS = 600
 
 
