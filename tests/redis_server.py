@@ -33,7 +33,10 @@ def _answers(port: int) -> bool:
 
 
 def _free(port: int) -> bool:
+    """Nobody listens on it. SO_REUSEADDR, as redis-server binds: the connections of a server
+    killed a moment ago leave the port in TIME_WAIT for a minute, which does not stop a new one."""
     with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
             return True
