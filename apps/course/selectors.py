@@ -16,30 +16,30 @@ from apps.course.models import Course, CourseActivityPrice, CourseReview
 logger = logging.getLogger("fsapi.course")
 
 
-def course_queryset():
-    """Published courses with what `Course.discount` needs, prefetched (no query per course)."""
+def _published_with(prices):
+    """Published courses with `prices` (activity prices) prefetched as `Course.discount` reads them."""
     return (
         Course.objects.published()
         .select_related("direction", "category")
         .prefetch_related(
             Prefetch(
                 "activity_prices",
-                queryset=CourseActivityPrice.objects.live().select_related("activity", "discount_type"),
+                queryset=prices.select_related("activity", "discount_type"),
                 to_attr="prefetched_live_prices",
             )
         )
     )
 
 
+def course_queryset():
+    """Published courses with what `Course.discount` needs, prefetched (no query per course)."""
+    return _published_with(CourseActivityPrice.objects.live())
+
+
 def _load_published(course_ids) -> dict[int, Course]:
     """From the database: the published courses among `course_ids` with every activity price
     not over yet (`Course.live_activity_prices` picks the live ones at each read)."""
-    prices = CourseActivityPrice.objects.not_over().select_related("activity", "discount_type")
-    queryset = (
-        Course.objects.published()
-        .select_related("direction", "category")
-        .prefetch_related(Prefetch("activity_prices", queryset=prices, to_attr="prefetched_live_prices"))
-    )
+    queryset = _published_with(CourseActivityPrice.objects.not_over())
     return {course.id: course for course in queryset.filter(pk__in=list(course_ids))}
 
 
@@ -83,10 +83,6 @@ class PublishedCourses:
             loaded = _load_published(missing)
             courses.update({course_id: loaded.get(course_id) for course_id in missing})
         return {course_id: copy.copy(courses[course_id]) for course_id in wanted if courses.get(course_id)}
-
-    def clear(self) -> None:
-        with self._lock:
-            self._version, self._courses = None, {}
 
 
 PUBLISHED = PublishedCourses()

@@ -10,6 +10,7 @@ import enum
 import logging
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -238,32 +239,25 @@ UNPAID_OWNED_LOCKED = Statement(
 )
 
 
-def _lock_users(user_ids) -> None:
-    """Row-lock the users, by primary key: every transition locks users before orders."""
-    lock_users(user_ids)
-
-
 def _leave_unpaid(order_ids, new_status: int, *, created_before: datetime | None = None) -> list[Order]:
     """Move the still-unpaid orders among `order_ids` to `new_status` and give back their credit
     and coupons. Answers the orders this call moved; the others (already left 0, or newer than
     `created_before`) are untouched. Must run inside a transaction."""
     order_ids = list(order_ids)
     if created_before is None:  # a cancel: both reads compiled once (extension/statements.py)
-        user_ids = set(UNPAID_OWNERS.rows(order_ids=order_ids))
-        if not user_ids:
-            return []
-        _lock_users(user_ids)
-        orders = UNPAID_LOCKED.rows(order_ids=order_ids)
+        owners = UNPAID_OWNERS.rows(order_ids=order_ids)
+        lock_orders = partial(UNPAID_LOCKED.rows, order_ids=order_ids)
     else:
         candidates = Order.objects.filter(
             pk__in=order_ids, order_status=Order.Status.UNPAID, created_time__lte=created_before
         )
-        user_ids = set(candidates.values_list("user_id", flat=True))
-        if not user_ids:
-            return []
-        _lock_users(user_ids)
-        orders = list(candidates.select_for_update().order_by("pk").only(*LEAVING_FIELDS))
-    return _move_locked(orders, new_status)
+        owners = candidates.values_list("user_id", flat=True)
+        lock_orders = partial(list, candidates.select_for_update().order_by("pk").only(*LEAVING_FIELDS))
+    user_ids = set(owners)
+    if not user_ids:
+        return []
+    lock_users(user_ids)  # users before orders, as every transition
+    return _move_locked(lock_orders(), new_status)
 
 
 def _move_locked(orders: list[Order], new_status: int) -> list[Order]:
@@ -308,7 +302,7 @@ def cancel_order(*, order_id: int, owner_id: int | None = None) -> Order:
         if owner_id is None:
             moved = _leave_unpaid([order_id], Order.Status.CANCELLED)
         else:
-            _lock_users([owner_id])
+            lock_users([owner_id])
             moved = _move_locked(UNPAID_OWNED_LOCKED.rows(order_id=order_id, owner_id=owner_id), Order.Status.CANCELLED)
         metrics.after_commit(metrics.ORDERS_CANCELLED, len(moved))
     if not moved:
@@ -398,7 +392,7 @@ def pay_order(*, order_id: int, trade_no: str, paid_at: datetime | None = None) 
         user_id = Order.objects.filter(pk=order_id).values_list("user_id", flat=True).first()
         if user_id is None:
             raise OrderNotFound()
-        _lock_users([user_id])
+        lock_users([user_id])
         order = Order.objects.select_for_update().get(pk=order_id)
         if order.order_status != Order.Status.UNPAID:
             # a refunded order was paid (by its first trade): a replay of that trade is ALREADY_PAID
@@ -426,7 +420,7 @@ def refund_order(*, order_id: int) -> bool:
     user_id = Order.objects.filter(pk=order_id).values_list("user_id", flat=True).first()
     if user_id is None:
         raise OrderNotFound()
-    _lock_users([user_id])
+    lock_users([user_id])
     order = Order.objects.select_for_update().only("id", "credit", "order_number", "order_status").get(pk=order_id)
     if order.order_status != Order.Status.PAID:
         return False

@@ -61,7 +61,7 @@ def give_back_credit(refunds: Iterable[tuple[int, int, str]]) -> None:
 
     For the time-out sweep, whose batch holds hundreds of users: one UPDATE per distinct total
     (not per user) and one bulk insert of the lines. The caller holds the users' row locks, taken
-    in primary-key order (apps/orders/services.py `_lock_users`), and its transaction.
+    in primary-key order (`selectors.lock_users`, from apps/orders/services.py), and its transaction.
     """
     totals: dict[int, int] = defaultdict(int)
     lines = []
